@@ -1,0 +1,531 @@
+//! One function per command: checked inputs in, a view out.
+//!
+//! The order inside every command is the same, and it matters: check the
+//! arguments, read and check the file (a missing or damaged vault is said
+//! before any prompt), get the passphrase and derive the keys, ask any other
+//! question, and only then take the writer's lock, read the file again,
+//! change it and replace it. Nothing is written when a step fails.
+
+use std::env;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use rand::rngs::SysRng;
+
+use crate::cli::{Cli, Command, KdfArgs, Shell};
+use crate::code::Code;
+use crate::crypto::KdfParams;
+use crate::envelope::Header;
+use crate::error::{Error, Result, exit, shell_word};
+use crate::output::{self, View};
+use crate::prompt;
+use crate::secret::Passphrase;
+use crate::session::{self, Keys};
+use crate::store;
+use crate::vault::{AccountName, Diagnosis, Origin, Vault};
+
+/// How a command that did not fail ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// A code was refused (`use`) or is not valid (`check`): exit 1.
+    Refused,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Done => exit::SUCCESS,
+            Outcome::Refused => exit::REFUSED,
+        }
+    }
+}
+
+/// Where a command's results and messages go.
+pub struct Context<'a> {
+    path: PathBuf,
+    passphrase_file: Option<PathBuf>,
+    json: bool,
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+}
+
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    if let Command::Completions { shell } = cli.command {
+        return completions(shell, out);
+    }
+    let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
+    let mut ctx = Context {
+        path,
+        passphrase_file: cli.global.passphrase_file,
+        json: cli.global.json,
+        out,
+        err,
+    };
+    match cli.command {
+        Command::Init {
+            kdf,
+            new_passphrase_file,
+        } => init(&mut ctx, &kdf, new_passphrase_file.as_deref()),
+        Command::Generate { account, count } => generate(&mut ctx, &account, count.into(), false),
+        Command::Regenerate { account, count } => generate(&mut ctx, &account, count.into(), true),
+        Command::Import { .. } => Err(Error::Usage("import is not available yet".into())),
+        Command::List => list(&mut ctx),
+        Command::Show { account, all } => show(&mut ctx, &account, all),
+        Command::Use {
+            account,
+            code,
+            note,
+        } => use_code(&mut ctx, &account, code, note),
+        Command::Next { account, note } => next(&mut ctx, &account, note),
+        Command::Check { code, account } => check(&mut ctx, &code, account.as_deref()),
+        Command::Revoke { account } => revoke(&mut ctx, &account),
+        Command::Remove { account, yes } => remove(&mut ctx, &account, yes),
+        Command::Log { account } => log(&mut ctx, account.as_deref()),
+        Command::Passwd {
+            upgrade,
+            kdf,
+            new_passphrase_file,
+        } => passwd(&mut ctx, upgrade, &kdf, new_passphrase_file.as_deref()),
+        Command::Completions { .. } => unreachable!("handled above"),
+    }
+}
+
+// ------------------------------------------------------------------ plumbing
+
+/// The passphrase and the keys it gives for the vault as it was read.
+struct Unlocked {
+    passphrase: Passphrase,
+    keys: Keys,
+    bytes: Vec<u8>,
+}
+
+/// Whether a change is written back.
+enum Commit<T> {
+    Save(T),
+    Discard(T),
+}
+
+impl Context<'_> {
+    fn emit(&mut self, view: &impl View) -> Result<()> {
+        output::emit(self.out, self.json, view).map_err(Error::output)
+    }
+
+    /// A message for people, on standard error.
+    fn say(&mut self, line: &str) {
+        let _ = writeln!(self.err, "{line}");
+    }
+
+    /// Reads and checks the file, then asks for the passphrase and derives
+    /// the keys: a missing or damaged vault is reported before any prompt.
+    fn unlock(&self) -> Result<Unlocked> {
+        let bytes = store::read(&self.path)?;
+        let header = session::check(&self.path, &bytes)?.header;
+        let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
+        let keys = Keys::for_header(&self.path, &header, &passphrase)?;
+        Ok(Unlocked {
+            passphrase,
+            keys,
+            bytes,
+        })
+    }
+
+    /// The vault, read-only: no lock is taken.
+    fn read(&self) -> Result<Vault> {
+        let u = self.unlock()?;
+        self.decrypt(&u.bytes, &u)
+    }
+
+    fn decrypt(&self, bytes: &[u8], u: &Unlocked) -> Result<Vault> {
+        let envelope = session::check(&self.path, bytes)?;
+        let mut rederived = None;
+        let keys = self.keys_for(u, &envelope.header, &mut rederived)?;
+        session::decrypt(&self.path, &envelope, keys)
+    }
+
+    /// The command's keys if they fit the file as it is now; otherwise the
+    /// passphrase or cost changed since we read it (a `passwd` ran
+    /// meanwhile) and the keys are derived again for the file as it is.
+    fn keys_for<'k>(
+        &self,
+        u: &'k Unlocked,
+        header: &Header,
+        rederived: &'k mut Option<Keys>,
+    ) -> Result<&'k Keys> {
+        if u.keys.fit(header) {
+            return Ok(&u.keys);
+        }
+        Ok(rederived.insert(Keys::for_header(&self.path, header, &u.passphrase)?))
+    }
+
+    /// Read-modify-write under the lock. `write_with` chooses the keys the
+    /// new file is sealed with (the same ones, except for `passwd`).
+    fn modify<T>(
+        &self,
+        u: &Unlocked,
+        write_with: Option<&Keys>,
+        change: impl FnOnce(&mut Vault) -> Result<Commit<T>>,
+    ) -> Result<T> {
+        let _lock = store::lock(&self.path, store::LOCK_WAIT)?;
+        let bytes = store::read(&self.path)?;
+        let envelope = session::check(&self.path, &bytes)?;
+        let mut rederived = None;
+        let keys = self.keys_for(u, &envelope.header, &mut rederived)?;
+        let mut vault = session::decrypt(&self.path, &envelope, keys)?;
+        match change(&mut vault)? {
+            Commit::Discard(t) => Ok(t),
+            Commit::Save(t) => {
+                let sealed = session::encrypt(&vault, write_with.unwrap_or(keys))?;
+                store::replace(&self.path, &sealed)?;
+                Ok(t)
+            }
+        }
+    }
+
+    /// The standard-error warning for a set running out, with its fix.
+    fn warn_low(&mut self, account: &str, remaining: usize, origin: Origin) {
+        let fix = match origin {
+            Origin::Generated => format!("run `codevault regenerate {}`", shell_word(account)),
+            Origin::Imported => format!(
+                "get new codes from the platform, then `codevault import --replace {}`",
+                shell_word(account)
+            ),
+        };
+        self.say(&format!(
+            "warning: '{account}' has {remaining} unused code{} left; {fix}",
+            if remaining == 1 { "" } else { "s" }
+        ));
+    }
+}
+
+fn account(raw: &str) -> Result<AccountName> {
+    AccountName::parse(raw)
+}
+
+/// Reads typed text as a code, in the alphabet of the account's sets (newest
+/// first), else of any set in the vault.
+fn parse_code(vault: &Vault, name: Option<&AccountName>, typed: &str) -> Result<Code> {
+    let mut alphabets = Vec::new();
+    if let Some(n) = name {
+        alphabets.extend(vault.account(n)?.sets.iter().rev().map(|s| s.alphabet));
+    }
+    alphabets.extend(vault.alphabets());
+    let mut first_err = None;
+    for a in alphabets {
+        match Code::parse(typed, a) {
+            Ok(c) => return Ok(c),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_err.expect("there is always the generated alphabet"))
+}
+
+fn kdf_from_flags(flags: &KdfArgs, base: KdfParams) -> Result<KdfParams> {
+    KdfParams::new(
+        flags.memory.unwrap_or(base.memory_mib().into()),
+        flags.iterations.unwrap_or(base.iterations().into()),
+        flags.parallelism.unwrap_or(base.parallelism().into()),
+    )
+    .map_err(Error::KdfFlag)
+}
+
+// ------------------------------------------------------------------ commands
+
+fn init(ctx: &mut Context, flags: &KdfArgs, new_passphrase_file: Option<&Path>) -> Result<Outcome> {
+    let kdf = kdf_from_flags(flags, KdfParams::DEFAULT)?;
+    if ctx.path.symlink_metadata().is_ok() {
+        return Err(Error::VaultExists {
+            path: ctx.path.clone(),
+        });
+    }
+    let passphrase = prompt::new_passphrase(new_passphrase_file)?;
+    let keys = Keys::fresh(&passphrase, kdf)?;
+    let bytes = session::encrypt(&Vault::new(session::now()), &keys)?;
+    store::ensure_parent_dir(&ctx.path)?;
+    let _lock = store::lock(&ctx.path, store::LOCK_WAIT)?;
+    store::create(&ctx.path, &bytes)?;
+    let view = output::Created {
+        path: ctx.path.display().to_string(),
+        kdf,
+    };
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
+
+fn generate(ctx: &mut Context, raw: &str, count: usize, regenerate: bool) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    let issued = ctx.modify(&u, None, |v| {
+        let now = session::now();
+        let (set, revoked) = if regenerate {
+            let old = v.account(&name)?.active().map(|s| s.id);
+            (v.regenerate(&name, count, &mut SysRng, now)?, old)
+        } else {
+            (v.generate(&name, count, &mut SysRng, now)?, None)
+        };
+        Ok(Commit::Save(output::Issued::of(
+            name.as_str(),
+            set,
+            revoked,
+        )))
+    })?;
+    ctx.emit(&issued)?;
+    Ok(Outcome::Done)
+}
+
+fn list(ctx: &mut Context) -> Result<Outcome> {
+    let vault = ctx.read()?;
+    let rows: Vec<output::AccountRow> = vault
+        .accounts()
+        .map(|(name, a)| match a.active() {
+            Some(set) => output::AccountRow {
+                account: name.to_string(),
+                remaining: set.remaining(),
+                total: set.codes.len(),
+                created: Some(set.created),
+                origin: Some(set.origin),
+                low: set.is_low(),
+                active: true,
+            },
+            None => output::AccountRow {
+                account: name.to_string(),
+                remaining: 0,
+                total: 0,
+                created: None,
+                origin: None,
+                low: false,
+                active: false,
+            },
+        })
+        .collect();
+    for row in rows.iter().filter(|r| r.low) {
+        let origin = row.origin.expect("low implies an active set");
+        ctx.warn_low(&row.account, row.remaining, origin);
+    }
+    ctx.emit(&output::AccountList { accounts: rows })?;
+    Ok(Outcome::Done)
+}
+
+fn show(ctx: &mut Context, raw: &str, all: bool) -> Result<Outcome> {
+    let name = account(raw)?;
+    let vault = ctx.read()?;
+    let set = vault.active_set(&name)?;
+    let codes = set
+        .codes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| all || e.used.is_none())
+        .map(|(i, e)| output::ShownCode {
+            index: i + 1,
+            code: e.code.clone(),
+            used: e.used.as_ref().map(|u| output::UsedInfo {
+                at: u.at,
+                note: u.note.clone(),
+            }),
+        })
+        .collect();
+    let view = output::Shown {
+        account: name.as_str().to_string(),
+        set: output::SetInfo::of(set),
+        codes,
+        remaining: set.remaining(),
+        total: set.codes.len(),
+    };
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
+
+fn use_code(
+    ctx: &mut Context,
+    raw: &str,
+    typed: Option<String>,
+    note: Option<String>,
+) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    let typed = match typed {
+        Some(t) => zeroize::Zeroizing::new(t),
+        None => prompt::code_from_stdin_or_prompt()?,
+    };
+    let result = ctx.modify(&u, None, |v| {
+        let code = parse_code(v, Some(&name), &typed)?;
+        Ok(match v.use_code(&name, &code, note, session::now())? {
+            Ok(receipt) => Commit::Save(Ok(receipt)),
+            Err(diagnosis) => Commit::Discard(Err(diagnosis)),
+        })
+    })?;
+    match result {
+        Ok(receipt) => {
+            let (remaining, origin, low) = (receipt.remaining, receipt.origin, receipt.low);
+            ctx.emit(&output::Marked::of(receipt, false))?;
+            if low {
+                ctx.warn_low(name.as_str(), remaining, origin);
+            }
+            Ok(Outcome::Done)
+        }
+        Err(diagnosis) => refuse(ctx, &diagnosis),
+    }
+}
+
+/// A refused code: the reason as the error line, the JSON on stdout.
+fn refuse(ctx: &mut Context, diagnosis: &Diagnosis) -> Result<Outcome> {
+    let (line, hint) = output::explain(diagnosis);
+    ctx.say(&format!("codevault: error: code refused: {line}"));
+    if let Some(h) = hint {
+        ctx.say(&format!("hint: {h}"));
+    }
+    if ctx.json {
+        ctx.emit(&output::Refused(diagnosis))?;
+    }
+    Ok(Outcome::Refused)
+}
+
+fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    // The mark is on disk (fsync, rename, fsync) before the code is shown.
+    let receipt = ctx.modify(&u, None, |v| {
+        Ok(Commit::Save(v.next(&name, note, session::now())?))
+    })?;
+    let (index, remaining, origin, low) = (
+        receipt.index,
+        receipt.remaining,
+        receipt.origin,
+        receipt.low,
+    );
+    ctx.emit(&output::Marked::of(receipt, true))?;
+    if !ctx.json {
+        ctx.say(&format!(
+            "code {index} of '{}', now marked used; {remaining} left",
+            name.as_str()
+        ));
+    }
+    if low {
+        ctx.warn_low(name.as_str(), remaining, origin);
+    }
+    Ok(Outcome::Done)
+}
+
+fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result<Outcome> {
+    let name = raw.map(account).transpose()?;
+    let vault = ctx.read()?;
+    let code = parse_code(&vault, name.as_ref(), typed)?;
+    let diagnosis = vault.diagnose(name.as_ref(), &code)?;
+    ctx.emit(&output::Checked {
+        code: &code,
+        diagnosis: &diagnosis,
+    })?;
+    Ok(match diagnosis {
+        Diagnosis::Unused { .. } => Outcome::Done,
+        _ => Outcome::Refused,
+    })
+}
+
+fn revoke(ctx: &mut Context, raw: &str) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    let view = ctx.modify(&u, None, |v| {
+        let set = v.revoke(&name, session::now())?;
+        Ok(Commit::Save(output::RevokedSet {
+            account: name.as_str().to_string(),
+            set: output::SetInfo::of(set),
+            unused: set.remaining(),
+        }))
+    })?;
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
+
+fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    // Say "unknown account" before asking whether to remove it.
+    let sets = ctx.decrypt(&u.bytes, &u)?.account(&name)?.sets.len();
+    if !yes {
+        let question = format!(
+            "Remove '{}' and its whole history ({sets} sets)? This cannot be undone.",
+            name.as_str()
+        );
+        match prompt::confirm(&question)? {
+            None => {
+                return Err(Error::NeedsConfirmation {
+                    account: name.as_str().to_string(),
+                });
+            }
+            Some(false) => return Err(Error::Cancelled),
+            Some(true) => {}
+        }
+    }
+    let view = ctx.modify(&u, None, |v| {
+        let removed = v.remove(&name, session::now())?;
+        Ok(Commit::Save(output::Removed {
+            account: name.as_str().to_string(),
+            sets: removed.sets.len(),
+        }))
+    })?;
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
+
+fn log(ctx: &mut Context, raw: Option<&str>) -> Result<Outcome> {
+    let name = raw.map(account).transpose()?;
+    let vault = ctx.read()?;
+    let events = vault
+        .events()
+        .iter()
+        .filter(|e| {
+            name.as_ref()
+                .is_none_or(|n| e.account.as_deref() == Some(n.as_str()))
+        })
+        .collect();
+    ctx.emit(&output::Log { events })?;
+    Ok(Outcome::Done)
+}
+
+fn passwd(
+    ctx: &mut Context,
+    upgrade: bool,
+    flags: &KdfArgs,
+    new_passphrase_file: Option<&Path>,
+) -> Result<Outcome> {
+    // Bad flags are said before anything is read or asked.
+    kdf_from_flags(flags, KdfParams::DEFAULT)?;
+    let u = ctx.unlock()?;
+    let kdf = if upgrade {
+        KdfParams::DEFAULT
+    } else {
+        kdf_from_flags(flags, u.keys.kdf())?
+    };
+    let change_passphrase = !upgrade || prompt::new_passphrase_given(new_passphrase_file);
+    let new_passphrase = if change_passphrase {
+        prompt::new_passphrase(new_passphrase_file)?
+    } else {
+        u.passphrase.clone()
+    };
+    let new_keys = Keys::fresh(&new_passphrase, kdf)?;
+    ctx.modify(&u, Some(&new_keys), |v| {
+        v.log_passwd(session::now(), change_passphrase, kdf.to_string());
+        Ok(Commit::Save(()))
+    })?;
+    ctx.emit(&output::Rekeyed {
+        path: ctx.path.display().to_string(),
+        passphrase_changed: change_passphrase,
+        kdf,
+    })?;
+    Ok(Outcome::Done)
+}
+
+fn completions(shell: Shell, out: &mut dyn Write) -> Result<Outcome> {
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "codevault", &mut buf);
+    out.write_all(&buf).map_err(Error::output)?;
+    Ok(Outcome::Done)
+}

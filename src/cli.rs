@@ -1,0 +1,299 @@
+//! The command line, as clap derive types. Doc comments here are the
+//! `--help` text; every command ends with an example. No logic lives here:
+//! `app` turns these raw values into checked ones.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  codevault init
+  codevault generate github
+  codevault next github
+  codevault use github '1234 5678'
+  codevault check 12345678
+
+The vault is --vault PATH, else $CODEVAULT_PATH, else
+~/.local/share/codevault/vault.cvlt. The passphrase comes from
+--passphrase-file, else $CODEVAULT_PASSPHRASE, else a prompt.
+
+Exit codes: 0 ok, 1 code refused, 2 usage or input error, 3 wrong
+passphrase, 4 damaged or unsupported vault, 5 I/O or lock failure.";
+
+/// An encrypted vault for two-factor backup codes.
+///
+/// Keeps per-account sets of one-time backup codes in one local file,
+/// encrypted under a passphrase (Argon2id + XChaCha20-Poly1305). It hands out
+/// codes, marks them used, and says why a code is refused.
+#[derive(Debug, Parser)]
+#[command(name = "codevault", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The vault file [default: $CODEVAULT_PATH, else ~/.local/share/codevault/vault.cvlt]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+
+    /// Read the passphrase from the first line of this file; `-` reads it
+    /// from standard input
+    #[arg(long, global = true, value_name = "PATH")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Print the result as one JSON document on standard output
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty vault
+    ///
+    /// Refuses to overwrite an existing file. The new passphrase is asked
+    /// twice on the terminal, or read from --new-passphrase-file or
+    /// $CODEVAULT_NEW_PASSPHRASE.
+    #[command(
+        after_help = "Example:\n  codevault init\n  codevault --vault ./team.cvlt init --kdf-memory 256"
+    )]
+    Init {
+        #[command(flatten)]
+        kdf: KdfArgs,
+
+        /// Read the new passphrase from the first line of this file
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+
+    /// Make a new set of 8-digit codes for an account that has no active set
+    #[command(after_help = "Example:\n  codevault generate instagram:@brand --count 10")]
+    Generate {
+        /// The account, e.g. `github` or `google/alice@example.com`
+        account: String,
+
+        /// How many codes to make (1-100)
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+        count: u16,
+    },
+
+    /// Import the codes a platform gave you
+    #[command(
+        hide = true,
+        after_help = "Example:\n  codevault import google/alice@example.com --file Backup-codes-alice.txt"
+    )]
+    Import {
+        /// The account the codes belong to
+        account: String,
+
+        /// Read the codes from this file instead of standard input
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+
+        /// Revoke the account's active set and store these in its place
+        #[arg(long)]
+        replace: bool,
+    },
+
+    /// Every account: codes left, when its set was made, whether it is low
+    #[command(after_help = "Example:\n  codevault list\n  codevault list --json")]
+    List,
+
+    /// The unused codes of an account's active set
+    #[command(after_help = "Example:\n  codevault show github\n  codevault show github --all")]
+    Show {
+        /// The account
+        account: String,
+
+        /// Also list the used codes, with when they were used
+        #[arg(long)]
+        all: bool,
+    },
+
+    /// Mark a code as used; a refused code gets the reason
+    ///
+    /// Without CODE, the code is read from standard input (or asked on the
+    /// terminal). Grouping does not matter: `1234 5678` and `12345678` are
+    /// the same code.
+    #[command(
+        name = "use",
+        after_help = "Example:\n  codevault use github '1234 5678' --note 'new laptop'\n  echo 12345678 | codevault use github"
+    )]
+    Use {
+        /// The account
+        account: String,
+
+        /// The code; read from standard input when absent
+        code: Option<String>,
+
+        /// A note kept with the mark, e.g. where you logged in
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+
+    /// Hand out the next unused code and mark it used, in one step
+    ///
+    /// The mark is saved to disk before the code is printed, so a code is
+    /// never handed out twice.
+    #[command(after_help = "Example:\n  codevault next github --note 'phone lost'")]
+    Next {
+        /// The account
+        account: String,
+
+        /// A note kept with the mark
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+
+    /// Say what a code is, changing nothing
+    ///
+    /// Unused (exit 0), used, revoked, another account's, or unknown with a
+    /// likely mistyping pointed out (exit 1). Without ACCOUNT, every account
+    /// is searched.
+    #[command(
+        after_help = "Example:\n  codevault check '1234 5678' github\n  codevault check 12345678"
+    )]
+    Check {
+        /// The code, grouped or not
+        code: String,
+
+        /// The account it should belong to
+        account: Option<String>,
+    },
+
+    /// Make a new set and revoke the old one, in one write
+    #[command(after_help = "Example:\n  codevault regenerate github --count 10")]
+    Regenerate {
+        /// The account
+        account: String,
+
+        /// How many codes to make (1-100)
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+        count: u16,
+    },
+
+    /// Revoke the active set and leave the account with none
+    #[command(after_help = "Example:\n  codevault revoke github")]
+    Revoke {
+        /// The account
+        account: String,
+    },
+
+    /// Delete an account and its whole history
+    ///
+    /// Asks for confirmation on a terminal; needs --yes otherwise.
+    #[command(after_help = "Example:\n  codevault remove old-forum --yes")]
+    Remove {
+        /// The account
+        account: String,
+
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
+
+    /// The audit trail: every change, with its time
+    #[command(hide = true, after_help = "Example:\n  codevault log github")]
+    Log {
+        /// Only this account's events
+        account: Option<String>,
+    },
+
+    /// Change the passphrase and/or the key-derivation cost
+    ///
+    /// Re-encrypts the vault with a fresh salt in one atomic write.
+    #[command(
+        after_help = "Example:\n  codevault passwd\n  codevault passwd --upgrade\n  codevault passwd --kdf-memory 256"
+    )]
+    Passwd {
+        /// Move to the current default cost and keep the passphrase
+        #[arg(long, conflicts_with_all = ["memory", "iterations", "parallelism"])]
+        upgrade: bool,
+
+        #[command(flatten)]
+        kdf: KdfArgs,
+
+        /// Read the new passphrase from the first line of this file
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+
+    /// Print a shell completion script
+    #[command(
+        after_help = "Example:\n  codevault completions bash > ~/.local/share/bash-completion/completions/codevault"
+    )]
+    Completions {
+        /// The shell
+        shell: Shell,
+    },
+}
+
+/// The Argon2id cost; each is checked against its bounds.
+#[derive(Debug, Args)]
+pub struct KdfArgs {
+    /// Argon2id memory in MiB (8-4096) [default: 64]
+    #[arg(long = "kdf-memory", id = "memory", value_name = "MIB")]
+    pub memory: Option<u64>,
+
+    /// Argon2id iterations (1-32) [default: 3]
+    #[arg(long = "kdf-iterations", id = "iterations", value_name = "N")]
+    pub iterations: Option<u64>,
+
+    /// Argon2id lanes (1-16) [default: 4]
+    #[arg(long = "kdf-parallelism", id = "parallelism", value_name = "N")]
+    pub parallelism: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_help_has_an_example() {
+        for sub in Cli::command().get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("codevault"),
+                "{} has no example",
+                sub.get_name()
+            );
+        }
+    }
+
+    #[test]
+    fn a_passphrase_is_not_an_argument() {
+        let names: Vec<String> = Cli::command()
+            .get_arguments()
+            .chain(
+                Cli::command()
+                    .get_subcommands()
+                    .flat_map(|s| s.get_arguments()),
+            )
+            .filter_map(|a| a.get_long().map(str::to_string))
+            .collect();
+        assert!(names.iter().all(|n| n == "passphrase-file"
+            || !n.contains("passphrase")
+            || n == "new-passphrase-file"));
+    }
+}

@@ -1,0 +1,291 @@
+//! The one error type of codevault.
+//!
+//! Every failure is a variant that carries what the user needs to act on it
+//! (the path, the account, the source error), renders one sentence, knows its
+//! exit code from the contract and, where there is a fix, a hint. No variant
+//! ever carries a code or a passphrase: an error message can end up in a bug
+//! report, a terminal log or a CI transcript.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::crypto::KdfBoundsError;
+
+/// Exit codes of the contract (`shared/spec/cli.md`).
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    pub const REFUSED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const WRONG_PASSPHRASE: u8 = 3;
+    pub const DAMAGED: u8 = 4;
+    pub const FAILURE: u8 = 5;
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // ----- usage and input (exit 2) -----
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("invalid account name: {reason}")]
+    InvalidAccountName { reason: &'static str },
+
+    #[error("that is not a valid code: {reason}")]
+    MalformedCode { reason: String },
+
+    #[error("no account named '{name}'")]
+    UnknownAccount {
+        name: String,
+        suggestions: Vec<String>,
+    },
+
+    #[error("'{account}' already has an active set of codes")]
+    ActiveSetExists { account: String },
+
+    #[error("'{account}' has no active set of codes")]
+    NoActiveSet { account: String },
+
+    #[error("every code of the active set of '{account}' is used")]
+    NoCodesLeft { account: String },
+
+    #[error("no vault at {}", path.display())]
+    VaultMissing { path: PathBuf },
+
+    #[error("a file already exists at {}", path.display())]
+    VaultExists { path: PathBuf },
+
+    #[error("no passphrase given and no terminal to ask for one")]
+    NoPassphraseSource,
+
+    #[error("{what} is empty")]
+    EmptyPassphrase { what: &'static str },
+
+    #[error("the two passphrases do not match")]
+    PassphraseMismatch,
+
+    #[error("invalid key-derivation cost: {0}")]
+    KdfFlag(KdfBoundsError),
+
+    #[error("removing '{account}' needs confirmation and there is no terminal to ask")]
+    NeedsConfirmation { account: String },
+
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+
+    #[error("cannot find a data directory for the vault")]
+    NoDataDir,
+
+    // ----- wrong passphrase (exit 3) -----
+    #[error("wrong passphrase for {}", path.display())]
+    WrongPassphrase { path: PathBuf },
+
+    // ----- the file is not a vault we can open (exit 4) -----
+    #[error("{} is not a codevault vault", path.display())]
+    NotAVault { path: PathBuf },
+
+    #[error("{} is a vault of unsupported format version {version}", path.display())]
+    UnsupportedVersion { path: PathBuf, version: u16 },
+
+    #[error("{} asks for a key-derivation cost outside the allowed bounds: {source}", path.display())]
+    KdfOutOfBounds {
+        path: PathBuf,
+        source: KdfBoundsError,
+    },
+
+    #[error("{} is damaged: {detail}", path.display())]
+    Damaged { path: PathBuf, detail: String },
+
+    #[error("{} was modified: it failed authentication although the passphrase is right", path.display())]
+    Tampered { path: PathBuf },
+
+    // ----- everything else (exit 5) -----
+    #[error("could not {action} {}: {}", path.display(), describe_io(source))]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+
+    #[error("could not {action}: {}", describe_io(source))]
+    Stream {
+        action: &'static str,
+        source: io::Error,
+    },
+
+    #[error("the vault stayed locked by another codevault process for {seconds} s")]
+    LockTimeout { seconds: u64 },
+
+    #[error("the operating system's random generator failed: {0}")]
+    Random(String),
+
+    #[error("key derivation failed: {0}")]
+    Kdf(String),
+
+    #[error("the vault could not be encoded: {0}")]
+    Encode(String),
+
+    /// Standard output was closed by the reader (`codevault show x | head -1`).
+    /// Not a failure to report: the binary exits quietly.
+    #[error("standard output was closed")]
+    BrokenPipe,
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        use Error::*;
+        match self {
+            Usage(_)
+            | InvalidAccountName { .. }
+            | MalformedCode { .. }
+            | UnknownAccount { .. }
+            | ActiveSetExists { .. }
+            | NoActiveSet { .. }
+            | NoCodesLeft { .. }
+            | VaultMissing { .. }
+            | VaultExists { .. }
+            | NoPassphraseSource
+            | EmptyPassphrase { .. }
+            | PassphraseMismatch
+            | KdfFlag(_)
+            | NeedsConfirmation { .. }
+            | Cancelled
+            | NoDataDir => exit::USAGE,
+            WrongPassphrase { .. } => exit::WRONG_PASSPHRASE,
+            NotAVault { .. }
+            | UnsupportedVersion { .. }
+            | KdfOutOfBounds { .. }
+            | Damaged { .. }
+            | Tampered { .. } => exit::DAMAGED,
+            Io { .. } | Stream { .. } | LockTimeout { .. } | Random(_) | Kdf(_) | Encode(_) => {
+                exit::FAILURE
+            }
+            BrokenPipe => exit::SUCCESS,
+        }
+    }
+
+    /// The fix, where there is one, as a full sentence.
+    pub fn hint(&self) -> Option<String> {
+        use Error::*;
+        Some(match self {
+            UnknownAccount { suggestions, .. } if !suggestions.is_empty() => {
+                let names: Vec<String> = suggestions.iter().map(|s| format!("'{s}'")).collect();
+                format!("did you mean {}?", names.join(" or "))
+            }
+            UnknownAccount { .. } => "`codevault list` shows the accounts in the vault".into(),
+            ActiveSetExists { account } => format!(
+                "`codevault regenerate {}` replaces the set and revokes the old one",
+                shell_word(account)
+            ),
+            NoActiveSet { account } => format!(
+                "`codevault generate {}` makes a new set",
+                shell_word(account)
+            ),
+            NoCodesLeft { account } => format!(
+                "`codevault regenerate {}` makes a new set and revokes this one",
+                shell_word(account)
+            ),
+            VaultMissing { .. } => {
+                "create one with `codevault init`, or point --vault / CODEVAULT_PATH at yours"
+                    .into()
+            }
+            VaultExists { .. } => {
+                "codevault never overwrites a file; choose another path with --vault".into()
+            }
+            NoPassphraseSource => {
+                "set CODEVAULT_PASSPHRASE, pass --passphrase-file PATH, or run in a terminal".into()
+            }
+            NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
+            NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
+            WrongPassphrase { .. } => "passphrases are case-sensitive; nothing was changed".into(),
+            Damaged { .. } | Tampered { .. } => {
+                "the file was left as it is; restore it from a backup".into()
+            }
+            KdfFlag(_) => "memory 8-4096 MiB, iterations 1-32, parallelism 1-16".into(),
+            LockTimeout { .. } => "another codevault command is still running; try again".into(),
+            Io { source, .. } if is_disk_full(source) => {
+                "free some space; the vault was left as it was".into()
+            }
+            _ => return None,
+        })
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// For writes to standard output: a closed pipe is not an error to report.
+    pub fn output(source: io::Error) -> Self {
+        if source.kind() == io::ErrorKind::BrokenPipe {
+            Error::BrokenPipe
+        } else {
+            Error::Stream {
+                action: "write the output",
+                source,
+            }
+        }
+    }
+}
+
+fn is_disk_full(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    )
+}
+
+fn describe_io(e: &io::Error) -> String {
+    if is_disk_full(e) {
+        "the disk is full".into()
+    } else {
+        e.to_string()
+    }
+}
+
+/// Quote an account name for a command shown in a hint, so the hint can be
+/// pasted into a shell as it is.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        assert_eq!(Error::NoPassphraseSource.exit_code(), 2);
+        assert_eq!(Error::WrongPassphrase { path: "v".into() }.exit_code(), 3);
+        assert_eq!(Error::NotAVault { path: "v".into() }.exit_code(), 4);
+        assert_eq!(Error::LockTimeout { seconds: 10 }.exit_code(), 5);
+        assert_eq!(Error::BrokenPipe.exit_code(), 0);
+    }
+
+    #[test]
+    fn disk_full_is_said_plainly() {
+        let e = Error::io("write", "/v", io::Error::from(io::ErrorKind::StorageFull));
+        assert_eq!(e.to_string(), "could not write /v: the disk is full");
+        assert!(e.hint().unwrap().contains("free some space"));
+    }
+
+    #[test]
+    fn hints_quote_names_for_the_shell() {
+        assert_eq!(shell_word("github"), "github");
+        assert_eq!(
+            shell_word("google/alice@example.com"),
+            "google/alice@example.com"
+        );
+        assert_eq!(shell_word("my bank"), "'my bank'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+    }
+}

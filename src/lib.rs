@@ -1,0 +1,32 @@
+//! codevault: an encrypted local vault for two-factor backup codes.
+//!
+//! The map, from the outside in:
+//!
+//! ```text
+//! main ─> cli (clap types) ─> app (one function per command)
+//!           app ─> prompt   where the passphrase and answers come from
+//!           app ─> session  file bytes <-> Vault: envelope + crypto + JSON
+//!                  session ─> envelope  the file format, checked before any KDF
+//!                  session ─> crypto    Argon2id, XChaCha20-Poly1305, BLAKE2b
+//!           app ─> store    the only file-system code: lock, read, atomic write
+//!           app ─> vault    the domain: accounts, sets, diagnosis (pure)
+//!                  vault ─> code  generating, normalising, showing codes
+//!           app ─> output   JSON and human views
+//! error, secret: shared by all; secrets are zeroed and never printed.
+//! ```
+
+pub mod app;
+pub mod cli;
+pub mod code;
+pub mod crypto;
+pub mod envelope;
+pub mod error;
+pub mod output;
+pub mod prompt;
+pub mod secret;
+pub mod session;
+pub mod store;
+pub mod vault;
+
+pub use app::{Outcome, run};
+pub use error::{Error, Result};

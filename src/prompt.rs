@@ -1,0 +1,194 @@
+//! Where secrets and answers come from: a file, standard input, the
+//! environment, or the terminal.
+//!
+//! The passphrase is never an argument. First found wins: the file given by
+//! `--passphrase-file` (`-` for standard input), then the environment, then
+//! a prompt without echo on the controlling terminal (`/dev/tty`, so that
+//! standard input stays free for data). With none of them, it fails at once
+//! rather than wait on a terminal that is not there.
+
+use std::env;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::secret::Passphrase;
+
+pub const PASSPHRASE_ENV: &str = "CODEVAULT_PASSPHRASE";
+pub const NEW_PASSPHRASE_ENV: &str = "CODEVAULT_NEW_PASSPHRASE";
+/// A passphrase file or line longer than this is not a passphrase.
+const MAX_LINE: u64 = 64 * 1024;
+
+/// The vault's passphrase, from the first source that has one.
+pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
+    let p = if let Some(path) = file {
+        first_line_of(path)?
+    } else if let Some(p) = from_env(PASSPHRASE_ENV) {
+        p
+    } else {
+        let mut tty = Terminal::open().ok_or(Error::NoPassphraseSource)?;
+        tty.secret(&format!("Passphrase for {}: ", vault.display()))?
+    };
+    non_empty(p, "the passphrase")
+}
+
+/// A new passphrase for `init` and `passwd`: from `--new-passphrase-file`,
+/// `CODEVAULT_NEW_PASSPHRASE`, or asked twice on the terminal.
+pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
+    let p = if let Some(path) = file {
+        first_line_of(path)?
+    } else if let Some(p) = from_env(NEW_PASSPHRASE_ENV) {
+        p
+    } else {
+        let mut tty = Terminal::open().ok_or(Error::NoPassphraseSource)?;
+        let first = non_empty(tty.secret("New passphrase: ")?, "the new passphrase")?;
+        let again = tty.secret("Repeat the new passphrase: ")?;
+        if first != again {
+            return Err(Error::PassphraseMismatch);
+        }
+        first
+    };
+    non_empty(p, "the new passphrase")
+}
+
+/// Whether a new-passphrase source other than the terminal is set.
+pub fn new_passphrase_given(file: Option<&Path>) -> bool {
+    file.is_some() || from_env(NEW_PASSPHRASE_ENV).is_some()
+}
+
+fn non_empty(p: Passphrase, what: &'static str) -> Result<Passphrase> {
+    if p.is_empty() {
+        Err(Error::EmptyPassphrase { what })
+    } else {
+        Ok(p)
+    }
+}
+
+fn from_env(var: &str) -> Option<Passphrase> {
+    env::var_os(var).map(|v| Passphrase::new(v.to_string_lossy().into_owned()))
+}
+
+/// The first line of a file, or of standard input for `-`, without its line
+/// ending.
+fn first_line_of(path: &Path) -> Result<Passphrase> {
+    let line = if path == Path::new("-") {
+        read_first_line(io::stdin().lock()).map_err(|source| Error::Stream {
+            action: "read the passphrase from standard input",
+            source,
+        })?
+    } else {
+        let file = File::open(path).map_err(|e| Error::io("read the passphrase file", path, e))?;
+        read_first_line(BufReader::new(file))
+            .map_err(|e| Error::io("read the passphrase file", path, e))?
+    };
+    Ok(Passphrase::new(line.to_string()))
+}
+
+/// One line, without `\n` or `\r\n`, read no further than its end, bounded.
+pub fn read_first_line(reader: impl BufRead) -> io::Result<Zeroizing<String>> {
+    let mut buf = Zeroizing::new(Vec::new());
+    reader.take(MAX_LINE).read_until(b'\n', &mut buf)?;
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    match std::str::from_utf8(&buf) {
+        Ok(s) => Ok(Zeroizing::new(s.to_string())),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the text is not UTF-8",
+        )),
+    }
+}
+
+/// A code typed for `use` without an argument: one line of standard input,
+/// or asked on the terminal when standard input is one.
+pub fn code_from_stdin_or_prompt() -> Result<Zeroizing<String>> {
+    use std::io::IsTerminal;
+    if io::stdin().is_terminal()
+        && let Some(mut tty) = Terminal::open()
+    {
+        return tty.line("Code: ");
+    }
+    read_first_line(io::stdin().lock()).map_err(|source| Error::Stream {
+        action: "read the code from standard input",
+        source,
+    })
+}
+
+/// A yes/no question on the terminal; `None` when there is no terminal.
+pub fn confirm(question: &str) -> Result<Option<bool>> {
+    let Some(mut tty) = Terminal::open() else {
+        return Ok(None);
+    };
+    let answer = tty.line(&format!("{question} [y/N] "))?;
+    Ok(Some(matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes"
+    )))
+}
+
+/// The controlling terminal, if the process has one.
+struct Terminal {
+    file: File,
+}
+
+impl Terminal {
+    fn open() -> Option<Terminal> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()
+            .map(|file| Terminal { file })
+    }
+
+    fn secret(&mut self, prompt: &str) -> Result<Passphrase> {
+        let typed = rpassword::prompt_password(prompt).map_err(|source| Error::Stream {
+            action: "read the passphrase from the terminal",
+            source,
+        })?;
+        Ok(Passphrase::new(typed))
+    }
+
+    fn line(&mut self, prompt: &str) -> Result<Zeroizing<String>> {
+        let tty_err = |source| Error::Stream {
+            action: "read from the terminal",
+            source,
+        };
+        self.file.write_all(prompt.as_bytes()).map_err(tty_err)?;
+        self.file.flush().map_err(tty_err)?;
+        read_first_line(BufReader::new(&mut self.file)).map_err(tty_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_line_strips_only_the_line_ending() {
+        let read = |s: &str| read_first_line(s.as_bytes()).unwrap().to_string();
+        assert_eq!(read("pass word \nsecond"), "pass word ");
+        assert_eq!(read("crlf\r\nx"), "crlf");
+        assert_eq!(read("no newline"), "no newline");
+        assert_eq!(read(""), "");
+    }
+
+    #[test]
+    fn first_line_reads_no_further_than_its_end() {
+        let mut input = io::Cursor::new(b"one\ntwo\n".to_vec());
+        assert_eq!(read_first_line(&mut input).unwrap().as_str(), "one");
+        assert_eq!(read_first_line(&mut input).unwrap().as_str(), "two");
+    }
+
+    #[test]
+    fn non_utf8_is_an_error_not_a_panic() {
+        assert!(read_first_line(&b"\xff\xfe\n"[..]).is_err());
+    }
+}

@@ -1,0 +1,134 @@
+//! Types for the secrets codevault handles: the passphrase, the derived keys
+//! and the decrypted vault.
+//!
+//! Each is zeroed when dropped and prints as `[redacted]` in `Debug`, so a
+//! stray `{:?}` or a panic message cannot leak it. Nothing here implements
+//! `Display`: showing a secret has to be spelled out with `expose`.
+
+use std::fmt;
+use std::io;
+
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// A passphrase as typed or read, without its line ending.
+#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct Passphrase(String);
+
+impl Passphrase {
+    pub fn new(s: String) -> Self {
+        Passphrase(s)
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase([redacted])")
+    }
+}
+
+/// A 256-bit key.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Key(bytes)
+    }
+
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key([redacted])")
+    }
+}
+
+/// Decrypted bytes: the vault's plaintext on its way in or out.
+///
+/// It is also an `io::Write` that never leaves a copy behind: when it must
+/// grow, it moves into a larger buffer and zeroes the old one, where a plain
+/// `Vec` would leave the old allocation to the allocator as it was.
+#[derive(Default)]
+pub struct SecretBytes(Zeroizing<Vec<u8>>);
+
+impl SecretBytes {
+    pub fn with_capacity(n: usize) -> Self {
+        SecretBytes(Zeroizing::new(Vec::with_capacity(n)))
+    }
+
+    pub fn from_vec(v: Vec<u8>) -> Self {
+        SecretBytes(Zeroizing::new(v))
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn expose_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+}
+
+impl io::Write for SecretBytes {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let needed = self.0.len() + buf.len();
+        if needed > self.0.capacity() {
+            let mut bigger = Vec::with_capacity(needed.max(self.0.capacity() * 2).max(1024));
+            bigger.extend_from_slice(&self.0);
+            // Dropping the old Zeroizing<Vec> zeroes it.
+            self.0 = Zeroizing::new(bigger);
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretBytes([redacted; {} bytes])", self.0.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let p = Passphrase::new("hunter2-correct-horse".into());
+        let k = Key::from_bytes([0xAB; 32]);
+        let b = SecretBytes::from_vec(b"12345678".to_vec());
+        for shown in [format!("{p:?}"), format!("{k:?}"), format!("{b:?}")] {
+            assert!(shown.contains("[redacted"), "{shown}");
+            assert!(!shown.contains("hunter2"));
+            assert!(!shown.to_lowercase().contains("abab"));
+            assert!(!shown.contains("12345678"));
+        }
+    }
+
+    #[test]
+    fn secret_bytes_grow_without_losing_data() {
+        let mut b = SecretBytes::with_capacity(1);
+        for i in 0..5000u32 {
+            b.write_all(&i.to_be_bytes()).unwrap();
+        }
+        assert_eq!(b.expose().len(), 20_000);
+        assert_eq!(&b.expose()[4 * 4999..], &4999u32.to_be_bytes());
+    }
+}

@@ -1,0 +1,188 @@
+//! From file bytes to a [`Vault`] and back: the seam between the file
+//! format, the cryptography and the domain.
+//!
+//! [`Keys`] are derived once per command and reused for every read and
+//! write of it, as long as the file's salt and cost are the ones they were
+//! derived for. Encoding the vault goes through [`SecretBytes`], so the
+//! plaintext never lingers in freed memory.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use rand::TryRng;
+use rand::rngs::SysRng;
+
+use crate::crypto::{self, DerivedKeys, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
+use crate::envelope::{self, Envelope, FormatError, Header};
+use crate::error::{Error, Result};
+use crate::secret::{Passphrase, SecretBytes};
+use crate::vault::Vault;
+
+/// The keys for one salt and cost.
+#[derive(Debug)]
+pub struct Keys {
+    kdf: KdfParams,
+    salt: [u8; SALT_LEN],
+    derived: DerivedKeys,
+}
+
+impl Keys {
+    /// Derives the keys for an existing file and checks them against its key
+    /// check: a mismatch is a wrong passphrase, told apart from damage.
+    pub fn for_header(path: &Path, header: &Header, passphrase: &Passphrase) -> Result<Keys> {
+        let derived = crypto::derive_keys(passphrase, &header.salt, header.kdf)?;
+        if !crypto::key_check_matches(&header.key_check, &derived.check) {
+            return Err(Error::WrongPassphrase {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(Keys {
+            kdf: header.kdf,
+            salt: header.salt,
+            derived,
+        })
+    }
+
+    /// Keys under a fresh random salt, for a new vault or a new passphrase.
+    pub fn fresh(passphrase: &Passphrase, kdf: KdfParams) -> Result<Keys> {
+        let mut salt = [0u8; SALT_LEN];
+        random_fill(&mut salt)?;
+        let derived = crypto::derive_keys(passphrase, &salt, kdf)?;
+        Ok(Keys { kdf, salt, derived })
+    }
+
+    /// Whether these keys were derived for this header's salt and cost.
+    pub fn fit(&self, header: &Header) -> bool {
+        self.kdf == header.kdf && self.salt == header.salt
+    }
+
+    pub fn kdf(&self) -> KdfParams {
+        self.kdf
+    }
+}
+
+/// Checks the file's structure and checksum, before any key derivation.
+pub fn check<'a>(path: &Path, bytes: &'a [u8]) -> Result<Envelope<'a>> {
+    envelope::decode(bytes).map_err(|e| format_error(path, e))
+}
+
+fn format_error(path: &Path, e: FormatError) -> Error {
+    let path = path.to_path_buf();
+    match e {
+        FormatError::BadMagic => Error::NotAVault { path },
+        FormatError::UnsupportedVersion(version) => Error::UnsupportedVersion { path, version },
+        FormatError::KdfOutOfBounds(source) => Error::KdfOutOfBounds { path, source },
+        FormatError::Damaged(detail) => Error::Damaged { path, detail },
+    }
+}
+
+/// Decrypts and parses a checked file with keys that fit it.
+pub fn decrypt(path: &Path, env: &Envelope<'_>, keys: &Keys) -> Result<Vault> {
+    debug_assert!(keys.fit(&env.header));
+    let plain = crypto::open(
+        &keys.derived.encryption,
+        &env.header.nonce,
+        env.header_bytes,
+        env.ciphertext,
+    )
+    .ok_or_else(|| Error::Tampered {
+        path: path.to_path_buf(),
+    })?;
+    // Only a file that authenticates reaches this point: a parse failure
+    // means another program wrote it with our key, or a bug wrote it.
+    serde_json::from_slice(plain.expose()).map_err(|_| Error::Damaged {
+        path: path.to_path_buf(),
+        detail: "its decrypted contents are not a vault".into(),
+    })
+}
+
+/// The vault as the bytes of a file, under a fresh nonce.
+pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
+    let mut plain = SecretBytes::with_capacity(64 * 1024);
+    serde_json::to_writer(&mut plain, vault).map_err(|e| Error::Encode(e.to_string()))?;
+    let mut nonce = [0u8; NONCE_LEN];
+    random_fill(&mut nonce)?;
+    let header = Header {
+        kdf: keys.kdf,
+        salt: keys.salt,
+        nonce,
+        key_check: keys.derived.check,
+        ciphertext_len: (plain.expose().len() + TAG_LEN) as u64,
+    };
+    if header.ciphertext_len > envelope::MAX_CIPHERTEXT {
+        return Err(Error::Encode("the vault has grown past 1 GiB".into()));
+    }
+    let ciphertext = crypto::seal(
+        &keys.derived.encryption,
+        &nonce,
+        &header.encode(),
+        plain.expose(),
+    )?;
+    Ok(envelope::encode(&header, &ciphertext))
+}
+
+/// Salts and nonces come from the operating system's generator.
+fn random_fill(buf: &mut [u8]) -> Result<()> {
+    SysRng
+        .try_fill_bytes(buf)
+        .map_err(|e| Error::Random(e.to_string()))
+}
+
+/// The current time, to the second, as every record in the vault keeps it.
+pub fn now() -> Timestamp {
+    Timestamp::from_second(Timestamp::now().as_second()).expect("the clock is in range")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> KdfParams {
+        KdfParams::new(8, 1, 1).unwrap()
+    }
+
+    #[test]
+    fn a_vault_round_trips_and_each_save_has_a_new_nonce() {
+        let pass = Passphrase::new("pw".into());
+        let keys = Keys::fresh(&pass, cheap()).unwrap();
+        let vault = Vault::new(now());
+        let a = encrypt(&vault, &keys).unwrap();
+        let b = encrypt(&vault, &keys).unwrap();
+        assert_ne!(a[58..82], b[58..82], "nonce reused");
+        let path = Path::new("v");
+        let env = check(path, &a).unwrap();
+        let again = Keys::for_header(path, &env.header, &pass).unwrap();
+        assert_eq!(decrypt(path, &env, &again).unwrap(), vault);
+    }
+
+    #[test]
+    fn wrong_passphrase_is_not_damage() {
+        let keys = Keys::fresh(&Passphrase::new("right".into()), cheap()).unwrap();
+        let bytes = encrypt(&Vault::new(now()), &keys).unwrap();
+        let path = Path::new("v");
+        let env = check(path, &bytes).unwrap();
+        let err =
+            Keys::for_header(path, &env.header, &Passphrase::new("wrong".into())).unwrap_err();
+        assert!(matches!(err, Error::WrongPassphrase { .. }));
+    }
+
+    #[test]
+    fn a_consistent_forgery_is_caught_by_the_aead() {
+        // Change the ciphertext and recompute the checksum, as an attacker
+        // could: the structure is fine, the key check passes, the tag fails.
+        let pass = Passphrase::new("pw".into());
+        let keys = Keys::fresh(&pass, cheap()).unwrap();
+        let mut bytes = encrypt(&Vault::new(now()), &keys).unwrap();
+        bytes[envelope::HEADER_LEN] ^= 1;
+        let end = bytes.len() - crypto::CHECKSUM_LEN;
+        let sum = crypto::checksum(&bytes[..end]);
+        bytes[end..].copy_from_slice(&sum);
+        let path = Path::new("v");
+        let env = check(path, &bytes).unwrap();
+        let keys = Keys::for_header(path, &env.header, &pass).unwrap();
+        assert!(matches!(
+            decrypt(path, &env, &keys),
+            Err(Error::Tampered { .. })
+        ));
+    }
+}

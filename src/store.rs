@@ -1,0 +1,337 @@
+//! The only code that touches the file system.
+//!
+//! Where the vault lives, reading it with a size bound, replacing it
+//! atomically (temp file in the same directory, fsync, rename, fsync of the
+//! directory), creating files 0600 and directories 0700 whatever the umask,
+//! and the sidecar lock that serialises read-modify-write. The lock is on
+//! `<vault>.lock`, never on the vault itself: the vault's inode changes with
+//! every rename, and a lock on it would die with it.
+//!
+//! A failure anywhere leaves the vault as it was and no temp file behind.
+
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions, Permissions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::envelope;
+use crate::error::{Error, Result};
+
+pub const FILE_MODE: u32 = 0o600;
+pub const DIR_MODE: u32 = 0o700;
+/// How long a writer waits for another to finish before giving up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// `--vault`, else `CODEVAULT_PATH`, else the platform's data directory.
+pub fn resolve_path(flag: Option<PathBuf>, env: Option<OsString>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p);
+    }
+    if let Some(p) = env.filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    directories::BaseDirs::new()
+        .map(|d| d.data_dir().join("codevault").join("vault.cvlt"))
+        .ok_or(Error::NoDataDir)
+}
+
+/// The whole vault file. A missing file is `VaultMissing`; anything that
+/// cannot be a vault (a directory, an enormous file) is damage.
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(Error::VaultMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(Error::io("open", path, e)),
+    };
+    let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
+    if meta.is_dir() {
+        return Err(Error::NotAVault {
+            path: path.to_path_buf(),
+        });
+    }
+    if meta.len() > envelope::MAX_FILE {
+        return Err(Error::Damaged {
+            path: path.to_path_buf(),
+            detail: format!("it is {} bytes, larger than any vault", meta.len()),
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(envelope::MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
+    Ok(bytes)
+}
+
+/// An exclusive lock on the vault's sidecar lock file, released on drop.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+/// `<vault>.lock`, beside the vault.
+pub fn lock_path(vault: &Path) -> PathBuf {
+    let name = vault.file_name().unwrap_or_default().to_string_lossy();
+    vault.with_file_name(format!("{name}.lock"))
+}
+
+fn temp_prefix(vault: &Path) -> String {
+    let name = vault.file_name().unwrap_or_default().to_string_lossy();
+    format!(".{name}.tmp-")
+}
+
+/// Takes the writer's lock, waiting up to `wait` for another writer.
+pub fn lock(vault: &Path, wait: Duration) -> Result<Lock> {
+    let path = lock_path(vault);
+    let file =
+        create_private(&path, false).map_err(|e| Error::io("open the lock file", &path, e))?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Lock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                thread::sleep(Duration::from_millis(25));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::LockTimeout {
+                    seconds: wait.as_secs(),
+                });
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+        }
+    }
+}
+
+/// Opens (or creates) a file readable and writable by its owner only. The
+/// mode is set again after opening, because the umask can take bits away
+/// from the mode given at creation.
+fn create_private(path: &Path, create_new: bool) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.read(true).write(true).mode(FILE_MODE);
+    if create_new {
+        opts.create_new(true);
+    } else {
+        opts.create(true).truncate(false);
+    }
+    let file = opts.open(path)?;
+    file.set_permissions(Permissions::from_mode(FILE_MODE))?;
+    Ok(file)
+}
+
+/// Creates the vault's directory and any missing parents, each 0700.
+pub fn ensure_parent_dir(vault: &Path) -> Result<()> {
+    let Some(dir) = vault.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let mut missing = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        if d.as_os_str().is_empty() || d.exists() {
+            break;
+        }
+        missing.push(d);
+        cur = d.parent();
+    }
+    for d in missing.into_iter().rev() {
+        match fs::DirBuilder::new().mode(DIR_MODE).create(d) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io("create the directory", d, e)),
+        }
+        fs::set_permissions(d, Permissions::from_mode(DIR_MODE))
+            .map_err(|e| Error::io("set permissions on", d, e))?;
+    }
+    Ok(())
+}
+
+/// Replaces the vault with `bytes` so that, whatever happens, the path holds
+/// either the old file or the new one, whole. The caller holds the lock.
+pub fn replace(vault: &Path, bytes: &[u8]) -> Result<()> {
+    remove_stale_temps(vault);
+    let temp = vault.with_file_name(format!("{}{}", temp_prefix(vault), unique_suffix()));
+    let result = write_durably(&temp, bytes)
+        .and_then(|()| fs::rename(&temp, vault).map_err(|e| Error::io("replace", vault, e)));
+    if let Err(e) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_dir(vault)
+}
+
+/// Writes a new vault where none may exist yet (`init`), atomically. The
+/// caller holds the lock and has checked that the path is free.
+pub fn create(vault: &Path, bytes: &[u8]) -> Result<()> {
+    if vault.symlink_metadata().is_ok() {
+        return Err(Error::VaultExists {
+            path: vault.to_path_buf(),
+        });
+    }
+    replace(vault, bytes)
+}
+
+fn unique_suffix() -> String {
+    let mut r = [0u8; 6];
+    // Uniqueness, not secrecy: the lock already excludes other writers, and
+    // create_new refuses a collision. The pid is enough if getrandom fails.
+    let _ = getrandom_fill(&mut r);
+    let hex: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", std::process::id())
+}
+
+fn getrandom_fill(buf: &mut [u8]) -> std::result::Result<(), ()> {
+    use rand::TryRng;
+    rand::rngs::SysRng.try_fill_bytes(buf).map_err(|_| ())
+}
+
+fn write_durably(temp: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = create_private(temp, true).map_err(|e| Error::io("create", temp, e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io("write", temp, e))?;
+    file.sync_all().map_err(|e| Error::io("sync", temp, e))
+}
+
+/// Makes the rename itself durable.
+fn sync_dir(vault: &Path) -> Result<()> {
+    let dir = match vault.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io("sync the directory", dir, e))
+}
+
+/// A writer killed between creating its temp file and renaming it leaves
+/// the temp file behind. The next writer, holding the lock, knows no other
+/// writer is running and removes such leftovers.
+fn remove_stale_temps(vault: &Path) {
+    let dir = match vault.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = temp_prefix(vault);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The temp files a write may leave; for tests that check none survive.
+pub fn stray_temp_files(vault: &Path) -> Vec<PathBuf> {
+    let dir = vault.parent().unwrap_or(Path::new("."));
+    let prefix = temp_prefix(vault);
+    fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_precedence_is_flag_then_env_then_data_dir() {
+        let flag = Some(PathBuf::from("/a"));
+        let env = Some(OsString::from("/b"));
+        assert_eq!(
+            resolve_path(flag, env.clone()).unwrap(),
+            PathBuf::from("/a")
+        );
+        assert_eq!(resolve_path(None, env).unwrap(), PathBuf::from("/b"));
+        if let Ok(p) = resolve_path(None, None) {
+            assert!(p.ends_with("codevault/vault.cvlt"));
+        }
+    }
+
+    #[test]
+    fn replace_is_whole_private_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.cvlt");
+        create(&vault, b"one").unwrap();
+        replace(&vault, b"two").unwrap();
+        assert_eq!(fs::read(&vault).unwrap(), b"two");
+        let mode = fs::metadata(&vault).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, FILE_MODE);
+        assert!(stray_temp_files(&vault).is_empty());
+        assert!(matches!(
+            create(&vault, b"x"),
+            Err(Error::VaultExists { .. })
+        ));
+    }
+
+    #[test]
+    fn a_failed_replace_leaves_the_old_file_and_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.cvlt");
+        create(&vault, b"old").unwrap();
+        // A directory in the vault's place cannot be renamed over.
+        let blocked = dir.path().join("d.cvlt");
+        fs::create_dir(&blocked).unwrap();
+        fs::write(blocked.join("x"), b"").unwrap();
+        assert!(replace(&blocked, b"new").is_err());
+        assert!(stray_temp_files(&blocked).is_empty());
+        assert_eq!(fs::read(&vault).unwrap(), b"old");
+    }
+
+    #[test]
+    fn stale_temps_are_cleared_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.cvlt");
+        create(&vault, b"one").unwrap();
+        let stale = dir.path().join(".v.cvlt.tmp-123-abc");
+        fs::write(&stale, b"half").unwrap();
+        replace(&vault, b"two").unwrap();
+        assert!(!stale.exists());
+    }
+
+    #[test]
+    fn a_second_writer_waits_then_times_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.cvlt");
+        let held = lock(&vault, LOCK_WAIT).unwrap();
+        let err = lock(&vault, Duration::from_millis(100)).unwrap_err();
+        assert!(matches!(err, Error::LockTimeout { .. }));
+        drop(held);
+        lock(&vault, Duration::from_millis(100)).unwrap();
+    }
+
+    #[test]
+    fn created_directories_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("a/b/v.cvlt");
+        ensure_parent_dir(&vault).unwrap();
+        for d in ["a", "a/b"] {
+            let mode = fs::metadata(dir.path().join(d))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, DIR_MODE, "{d}");
+        }
+    }
+
+    #[test]
+    fn reading_refuses_directories_and_reports_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(read(dir.path()), Err(Error::NotAVault { .. })));
+        assert!(matches!(
+            read(&dir.path().join("none")),
+            Err(Error::VaultMissing { .. })
+        ));
+    }
+}

@@ -1,0 +1,815 @@
+//! The domain: accounts, their sets of codes, and what a code is.
+//!
+//! A [`Vault`] holds every account with every set it ever had, oldest first.
+//! At most the newest set is active; older ones stay, revoked, so that a code
+//! from them can still be recognised and explained. Every change is also
+//! written to the vault's own audit trail.
+//!
+//! Pure: no file, no terminal, no clock, no randomness of its own. The time
+//! and the random generator are passed in, so every rule here is
+//! unit-testable.
+
+use std::collections::{BTreeMap, HashSet};
+
+use blake2::Blake2b;
+use blake2::digest::Digest;
+use blake2::digest::consts::U32;
+use jiff::Timestamp;
+use rand::TryCryptoRng;
+use serde::{Deserialize, Serialize};
+
+use crate::code::{Alphabet, Code};
+use crate::error::{Error, Result};
+
+/// An active set with this many unused codes or fewer is "low".
+pub const LOW_THRESHOLD: usize = 3;
+/// How many codes `generate` and `regenerate` make at most.
+pub const MAX_COUNT: usize = 100;
+const MAX_NAME_CHARS: usize = 128;
+
+/// An account name: trimmed, 1 to 128 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AccountName(String);
+
+impl AccountName {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let name = raw.trim();
+        let reason = if name.is_empty() {
+            "it is empty"
+        } else if name.chars().count() > MAX_NAME_CHARS {
+            "it is longer than 128 characters"
+        } else if name.chars().any(char::is_control) {
+            "it contains a control character"
+        } else {
+            return Ok(AccountName(name.to_string()));
+        };
+        Err(Error::InvalidAccountName { reason })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Generated,
+    Imported,
+}
+
+/// What revoked a set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokedBy {
+    Regenerate,
+    Revoke,
+    ImportReplace,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub at: Timestamp,
+    pub by: RevokedBy,
+    /// The set that took this one's place, if any.
+    pub replaced_by: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub at: Timestamp,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub code: Code,
+    pub used: Option<Usage>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSet {
+    /// Unique within the vault, counting up from 1.
+    pub id: u64,
+    pub created: Timestamp,
+    pub origin: Origin,
+    pub alphabet: Alphabet,
+    pub codes: Vec<Entry>,
+    pub revoked: Option<Revocation>,
+}
+
+impl CodeSet {
+    pub fn remaining(&self) -> usize {
+        self.codes.iter().filter(|e| e.used.is_none()).count()
+    }
+
+    pub fn is_low(&self) -> bool {
+        self.remaining() <= LOW_THRESHOLD
+    }
+
+    /// A short text derived from the codes, to match a printed copy with the
+    /// vault: `4f2a-91c0`. It reveals nothing usable about the codes.
+    pub fn fingerprint(&self) -> String {
+        let mut h = Blake2b::<U32>::new();
+        h.update(b"codevault set fingerprint v1");
+        for e in &self.codes {
+            h.update(e.code.as_str().as_bytes());
+            h.update(b"\n");
+        }
+        let d = h.finalize();
+        format!("{:02x}{:02x}-{:02x}{:02x}", d[0], d[1], d[2], d[3])
+    }
+
+    /// The 1-based position of a code in the set.
+    fn position(&self, code: &Code) -> Option<usize> {
+        self.codes.iter().position(|e| &e.code == code)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Oldest first; only the last can be active.
+    pub sets: Vec<CodeSet>,
+}
+
+impl Account {
+    pub fn active(&self) -> Option<&CodeSet> {
+        self.sets.last().filter(|s| s.revoked.is_none())
+    }
+
+    fn active_mut(&mut self) -> Option<&mut CodeSet> {
+        self.sets.last_mut().filter(|s| s.revoked.is_none())
+    }
+}
+
+/// One line of the audit trail. It never holds a code: only its number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    Init,
+    Generate {
+        set: u64,
+        count: usize,
+    },
+    Import {
+        set: u64,
+        count: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revoked: Option<u64>,
+    },
+    Use {
+        set: u64,
+        index: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Next {
+        set: u64,
+        index: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Regenerate {
+        set: u64,
+        count: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revoked: Option<u64>,
+    },
+    Revoke {
+        set: u64,
+    },
+    Remove {
+        sets: usize,
+    },
+    Passwd {
+        passphrase_changed: bool,
+        kdf: String,
+    },
+}
+
+/// The whole decrypted content of a vault file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vault {
+    accounts: BTreeMap<String, Account>,
+    next_set_id: u64,
+    events: Vec<Event>,
+}
+
+/// A code handed out or marked by `use` / `next`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub account: String,
+    pub code: Code,
+    pub set: u64,
+    pub index: usize,
+    pub remaining: usize,
+    pub low: bool,
+    pub origin: Origin,
+}
+
+/// The answer to "what is this code?".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Diagnosis {
+    /// In the active set, not used yet.
+    Unused {
+        account: String,
+        set: u64,
+        index: usize,
+    },
+    Used {
+        account: String,
+        set: u64,
+        index: usize,
+        used_at: Timestamp,
+        note: Option<String>,
+    },
+    /// From a set that is no longer active.
+    Revoked {
+        account: String,
+        set: u64,
+        index: usize,
+        set_created: Timestamp,
+        revoked_at: Timestamp,
+        revoked_by: RevokedBy,
+        replaced_by: Option<u64>,
+        used_at: Option<Timestamp>,
+    },
+    /// Not the asked account's, but another's.
+    OtherAccount {
+        account: String,
+        other_account: String,
+        /// What the code is in the account it belongs to.
+        other_state: CodeState,
+    },
+    /// In no set of the vault.
+    Unknown {
+        account: Option<String>,
+        /// Unused codes one typing slip away, by number, never by value.
+        did_you_mean: Vec<NearMiss>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeState {
+    Unused,
+    Used,
+    Revoked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NearMiss {
+    pub account: String,
+    pub set: u64,
+    pub index: usize,
+}
+
+impl Diagnosis {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Diagnosis::Unused { .. } => "unused",
+            Diagnosis::Used { .. } => "used",
+            Diagnosis::Revoked { .. } => "revoked",
+            Diagnosis::OtherAccount { .. } => "other_account",
+            Diagnosis::Unknown { .. } => "unknown",
+        }
+    }
+}
+
+/// Where a code was found.
+struct Found<'a> {
+    account: &'a str,
+    set: &'a CodeSet,
+    index: usize,
+    entry: &'a Entry,
+}
+
+impl Vault {
+    pub fn new(now: Timestamp) -> Self {
+        Vault {
+            accounts: BTreeMap::new(),
+            next_set_id: 1,
+            events: vec![Event {
+                at: now,
+                account: None,
+                kind: EventKind::Init,
+            }],
+        }
+    }
+
+    pub fn accounts(&self) -> impl Iterator<Item = (&str, &Account)> {
+        self.accounts.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    pub fn account(&self, name: &AccountName) -> Result<&Account> {
+        self.accounts
+            .get(name.as_str())
+            .ok_or_else(|| self.unknown(name))
+    }
+
+    fn account_mut(&mut self, name: &AccountName) -> Result<&mut Account> {
+        if !self.accounts.contains_key(name.as_str()) {
+            return Err(self.unknown(name));
+        }
+        Ok(self.accounts.get_mut(name.as_str()).expect("checked above"))
+    }
+
+    fn unknown(&self, name: &AccountName) -> Error {
+        Error::UnknownAccount {
+            name: name.as_str().to_string(),
+            suggestions: close_names(name.as_str(), self.accounts.keys()),
+        }
+    }
+
+    /// The account's active set, or the errors that explain its absence.
+    pub fn active_set(&self, name: &AccountName) -> Result<&CodeSet> {
+        self.account(name)?
+            .active()
+            .ok_or_else(|| Error::NoActiveSet {
+                account: name.as_str().to_string(),
+            })
+    }
+
+    /// The alphabets in use anywhere in the vault, for reading a code typed
+    /// without an account.
+    pub fn alphabets(&self) -> Vec<Alphabet> {
+        let mut seen = vec![Alphabet::GENERATED];
+        for set in self.accounts.values().flat_map(|a| &a.sets) {
+            if !seen.contains(&set.alphabet) {
+                seen.push(set.alphabet);
+            }
+        }
+        seen
+    }
+
+    fn log(&mut self, at: Timestamp, account: &AccountName, kind: EventKind) {
+        self.events.push(Event {
+            at,
+            account: Some(account.as_str().to_string()),
+            kind,
+        });
+    }
+
+    pub fn log_passwd(&mut self, at: Timestamp, passphrase_changed: bool, kdf: String) {
+        self.events.push(Event {
+            at,
+            account: None,
+            kind: EventKind::Passwd {
+                passphrase_changed,
+                kdf,
+            },
+        });
+    }
+
+    /// `count` fresh codes, distinct from each other and from every code the
+    /// vault has ever held, for any account. The spec asks for uniqueness in
+    /// the account's history; vault-wide keeps `other_account` unambiguous.
+    fn fresh_codes<R>(&self, count: usize, rng: &mut R) -> Result<Vec<Code>>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        let mut taken: HashSet<&Code> = self
+            .accounts
+            .values()
+            .flat_map(|a| &a.sets)
+            .flat_map(|s| &s.codes)
+            .map(|e| &e.code)
+            .collect();
+        let mut fresh: Vec<Code> = Vec::with_capacity(count);
+        let mut mine: HashSet<Code> = HashSet::with_capacity(count);
+        while fresh.len() < count {
+            let code = Code::generate(rng).map_err(|e| Error::Random(e.to_string()))?;
+            if !taken.contains(&code) && mine.insert(code.clone()) {
+                fresh.push(code);
+            }
+        }
+        taken.clear();
+        Ok(fresh)
+    }
+
+    fn new_set(
+        &mut self,
+        codes: Vec<Code>,
+        origin: Origin,
+        alphabet: Alphabet,
+        now: Timestamp,
+    ) -> CodeSet {
+        let id = self.next_set_id;
+        self.next_set_id += 1;
+        CodeSet {
+            id,
+            created: now,
+            origin,
+            alphabet,
+            codes: codes
+                .into_iter()
+                .map(|code| Entry { code, used: None })
+                .collect(),
+            revoked: None,
+        }
+    }
+
+    fn check_count(count: usize) -> Result<()> {
+        if (1..=MAX_COUNT).contains(&count) {
+            Ok(())
+        } else {
+            Err(Error::Usage(format!(
+                "the number of codes must be 1 to {MAX_COUNT}, not {count}"
+            )))
+        }
+    }
+
+    /// A new active set for an account that has none; creates the account.
+    pub fn generate<R>(
+        &mut self,
+        name: &AccountName,
+        count: usize,
+        rng: &mut R,
+        now: Timestamp,
+    ) -> Result<&CodeSet>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        Self::check_count(count)?;
+        if self
+            .accounts
+            .get(name.as_str())
+            .is_some_and(|a| a.active().is_some())
+        {
+            return Err(Error::ActiveSetExists {
+                account: name.as_str().to_string(),
+            });
+        }
+        let codes = self.fresh_codes(count, rng)?;
+        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, now);
+        let id = set.id;
+        self.log(now, name, EventKind::Generate { set: id, count });
+        let account = self.accounts.entry(name.as_str().to_string()).or_default();
+        account.sets.push(set);
+        Ok(account.sets.last().expect("just pushed"))
+    }
+
+    /// A new set for an existing account; its active set, if any, is revoked
+    /// in the same change.
+    pub fn regenerate<R>(
+        &mut self,
+        name: &AccountName,
+        count: usize,
+        rng: &mut R,
+        now: Timestamp,
+    ) -> Result<&CodeSet>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        Self::check_count(count)?;
+        self.account(name)?;
+        let codes = self.fresh_codes(count, rng)?;
+        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, now);
+        let id = set.id;
+        let revoked = self.retire_active(name, now, RevokedBy::Regenerate, Some(id))?;
+        self.log(
+            now,
+            name,
+            EventKind::Regenerate {
+                set: id,
+                count,
+                revoked,
+            },
+        );
+        let account = self.account_mut(name)?;
+        account.sets.push(set);
+        Ok(account.sets.last().expect("just pushed"))
+    }
+
+    /// Stores codes a platform gave as the active set (origin `imported`).
+    /// With `replace`, the active set is revoked in the same change; without
+    /// it, an active set is an error.
+    pub fn import(
+        &mut self,
+        name: &AccountName,
+        codes: Vec<Code>,
+        replace: bool,
+        now: Timestamp,
+    ) -> Result<&CodeSet> {
+        let Some(first) = codes.first() else {
+            return Err(Error::Usage("there are no codes to import".into()));
+        };
+        let alphabet = first.alphabet();
+        if codes.iter().any(|c| c.alphabet() != alphabet) {
+            return Err(Error::Usage(
+                "the codes to import are not all of the same kind and length".into(),
+            ));
+        }
+        let has_active = self
+            .accounts
+            .get(name.as_str())
+            .is_some_and(|a| a.active().is_some());
+        if has_active && !replace {
+            return Err(Error::ActiveSetExists {
+                account: name.as_str().to_string(),
+            });
+        }
+        let count = codes.len();
+        let set = self.new_set(codes, Origin::Imported, alphabet, now);
+        let id = set.id;
+        let revoked = if has_active {
+            self.retire_active(name, now, RevokedBy::ImportReplace, Some(id))?
+        } else {
+            None
+        };
+        self.log(
+            now,
+            name,
+            EventKind::Import {
+                set: id,
+                count,
+                revoked,
+            },
+        );
+        let account = self.accounts.entry(name.as_str().to_string()).or_default();
+        account.sets.push(set);
+        Ok(account.sets.last().expect("just pushed"))
+    }
+
+    /// Revokes the active set, if there is one, returning its id.
+    fn retire_active(
+        &mut self,
+        name: &AccountName,
+        now: Timestamp,
+        by: RevokedBy,
+        replaced_by: Option<u64>,
+    ) -> Result<Option<u64>> {
+        let account = self.account_mut(name)?;
+        Ok(account.active_mut().map(|set| {
+            set.revoked = Some(Revocation {
+                at: now,
+                by,
+                replaced_by,
+            });
+            set.id
+        }))
+    }
+
+    /// Revokes the active set and leaves the account with none.
+    pub fn revoke(&mut self, name: &AccountName, now: Timestamp) -> Result<&CodeSet> {
+        self.active_set(name)?;
+        let id = self
+            .retire_active(name, now, RevokedBy::Revoke, None)?
+            .expect("checked above");
+        self.log(now, name, EventKind::Revoke { set: id });
+        Ok(self.account(name)?.sets.last().expect("it has a set"))
+    }
+
+    /// Deletes the account and all its history.
+    pub fn remove(&mut self, name: &AccountName, now: Timestamp) -> Result<Account> {
+        self.account(name)?;
+        let account = self.accounts.remove(name.as_str()).expect("checked above");
+        self.log(
+            now,
+            name,
+            EventKind::Remove {
+                sets: account.sets.len(),
+            },
+        );
+        Ok(account)
+    }
+
+    /// Marks a code of the account's active set as used, or says why not.
+    pub fn use_code(
+        &mut self,
+        name: &AccountName,
+        code: &Code,
+        note: Option<String>,
+        now: Timestamp,
+    ) -> Result<std::result::Result<Receipt, Diagnosis>> {
+        match self.diagnose(Some(name), code)? {
+            Diagnosis::Unused { index, .. } => Ok(Ok(self.mark(name, index, note, now, false)?)),
+            refused => Ok(Err(refused)),
+        }
+    }
+
+    /// Hands out the first unused code of the active set, marked as used.
+    pub fn next(
+        &mut self,
+        name: &AccountName,
+        note: Option<String>,
+        now: Timestamp,
+    ) -> Result<Receipt> {
+        let set = self.active_set(name)?;
+        let index = set
+            .codes
+            .iter()
+            .position(|e| e.used.is_none())
+            .ok_or_else(|| Error::NoCodesLeft {
+                account: name.as_str().to_string(),
+            })?
+            + 1;
+        self.mark(name, index, note, now, true)
+    }
+
+    fn mark(
+        &mut self,
+        name: &AccountName,
+        index: usize,
+        note: Option<String>,
+        now: Timestamp,
+        by_next: bool,
+    ) -> Result<Receipt> {
+        let account = self.account_mut(name)?;
+        let set = account.active_mut().ok_or_else(|| Error::NoActiveSet {
+            account: name.as_str().to_string(),
+        })?;
+        let entry = &mut set.codes[index - 1];
+        entry.used = Some(Usage {
+            at: now,
+            note: note.clone(),
+        });
+        let receipt = Receipt {
+            account: name.as_str().to_string(),
+            code: entry.code.clone(),
+            set: set.id,
+            index,
+            remaining: set.remaining(),
+            low: set.is_low(),
+            origin: set.origin,
+        };
+        let id = set.id;
+        let kind = if by_next {
+            EventKind::Next {
+                set: id,
+                index,
+                note,
+            }
+        } else {
+            EventKind::Use {
+                set: id,
+                index,
+                note,
+            }
+        };
+        self.log(now, name, kind);
+        Ok(receipt)
+    }
+
+    /// What a code is, for an account or, without one, for the whole vault.
+    pub fn diagnose(&self, name: Option<&AccountName>, code: &Code) -> Result<Diagnosis> {
+        if let Some(name) = name {
+            let account = self.account(name)?;
+            if let Some(found) = find_in(name.as_str(), account, code) {
+                return Ok(describe(found));
+            }
+            if let Some(other) = self.find_anywhere(code, Some(name.as_str())) {
+                return Ok(Diagnosis::OtherAccount {
+                    account: name.as_str().to_string(),
+                    other_account: other.account.to_string(),
+                    other_state: state_of(&other),
+                });
+            }
+            let did_you_mean = near_misses(name.as_str(), account, code);
+            return Ok(Diagnosis::Unknown {
+                account: Some(name.as_str().to_string()),
+                did_you_mean,
+            });
+        }
+        if let Some(found) = self.find_anywhere(code, None) {
+            return Ok(describe(found));
+        }
+        let did_you_mean = self
+            .accounts
+            .iter()
+            .flat_map(|(n, a)| near_misses(n, a, code))
+            .collect();
+        Ok(Diagnosis::Unknown {
+            account: None,
+            did_you_mean,
+        })
+    }
+
+    fn find_anywhere(&self, code: &Code, except: Option<&str>) -> Option<Found<'_>> {
+        self.accounts
+            .iter()
+            .filter(|(n, _)| Some(n.as_str()) != except)
+            .find_map(|(n, a)| find_in(n, a, code))
+    }
+}
+
+/// Looks for a code in the account's sets, newest first, so an active-set
+/// match wins over an old imported duplicate.
+fn find_in<'a>(name: &'a str, account: &'a Account, code: &Code) -> Option<Found<'a>> {
+    account.sets.iter().rev().find_map(|set| {
+        set.position(code).map(|i| Found {
+            account: name,
+            set,
+            index: i + 1,
+            entry: &set.codes[i],
+        })
+    })
+}
+
+fn state_of(found: &Found<'_>) -> CodeState {
+    if found.set.revoked.is_some() {
+        CodeState::Revoked
+    } else if found.entry.used.is_some() {
+        CodeState::Used
+    } else {
+        CodeState::Unused
+    }
+}
+
+fn describe(found: Found<'_>) -> Diagnosis {
+    let account = found.account.to_string();
+    let (set, index) = (found.set.id, found.index);
+    match (&found.set.revoked, &found.entry.used) {
+        (Some(r), used) => Diagnosis::Revoked {
+            account,
+            set,
+            index,
+            set_created: found.set.created,
+            revoked_at: r.at,
+            revoked_by: r.by,
+            replaced_by: r.replaced_by,
+            used_at: used.as_ref().map(|u| u.at),
+        },
+        (None, Some(u)) => Diagnosis::Used {
+            account,
+            set,
+            index,
+            used_at: u.at,
+            note: u.note.clone(),
+        },
+        (None, None) => Diagnosis::Unused {
+            account,
+            set,
+            index,
+        },
+    }
+}
+
+fn near_misses(name: &str, account: &Account, code: &Code) -> Vec<NearMiss> {
+    let Some(set) = account.active() else {
+        return Vec::new();
+    };
+    set.codes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.used.is_none() && e.code.is_near_miss(code))
+        .map(|(i, _)| NearMiss {
+            account: name.to_string(),
+            set: set.id,
+            index: i + 1,
+        })
+        .collect()
+}
+
+/// Up to three names close to `wanted`: same letters in another case, one
+/// containing the other, or at most two edits away.
+fn close_names<'a>(wanted: &str, names: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let w = wanted.to_lowercase();
+    let mut scored: Vec<(usize, &String)> = names
+        .filter_map(|n| {
+            let l = n.to_lowercase();
+            let d = edit_distance(&w, &l);
+            let related = d <= 2 || (w.len() >= 3 && (l.contains(&w) || w.contains(&l)));
+            related.then_some((d, n))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j]))
+                .min(row[j] + 1)
+                .min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests;

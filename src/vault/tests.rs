@@ -1,0 +1,362 @@
+//! Domain rules, with no file, terminal or clock involved.
+
+use super::*;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+fn t(s: i64) -> Timestamp {
+    Timestamp::from_second(1_790_000_000 + s).unwrap()
+}
+
+fn name(s: &str) -> AccountName {
+    AccountName::parse(s).unwrap()
+}
+
+fn rng() -> StdRng {
+    StdRng::seed_from_u64(42)
+}
+
+/// A vault with `github` holding one generated set of `n` codes.
+fn with_set(n: usize) -> (Vault, StdRng) {
+    let mut v = Vault::new(t(0));
+    let mut r = rng();
+    v.generate(&name("github"), n, &mut r, t(1)).unwrap();
+    (v, r)
+}
+
+fn code_at(v: &Vault, account: &str, set_pos: usize, index: usize) -> Code {
+    v.account(&name(account)).unwrap().sets[set_pos].codes[index - 1]
+        .code
+        .clone()
+}
+
+#[test]
+fn account_names_are_trimmed_and_bounded() {
+    assert_eq!(name("  github ").as_str(), "github");
+    assert_eq!(
+        name("google/alice@example.com").as_str(),
+        "google/alice@example.com"
+    );
+    assert!(AccountName::parse("   ").is_err());
+    assert!(AccountName::parse("a\tb").is_err());
+    assert!(AccountName::parse(&"x".repeat(129)).is_err());
+    assert!(AccountName::parse(&"é".repeat(128)).is_ok());
+}
+
+#[test]
+fn generate_makes_an_active_set_and_refuses_a_second() {
+    let (mut v, mut r) = with_set(10);
+    let set = v.active_set(&name("github")).unwrap();
+    assert_eq!(set.codes.len(), 10);
+    assert_eq!(set.origin, Origin::Generated);
+    assert_eq!(set.remaining(), 10);
+    let err = v.generate(&name("github"), 10, &mut r, t(2)).unwrap_err();
+    assert!(matches!(err, Error::ActiveSetExists { .. }));
+}
+
+#[test]
+fn count_is_bounded() {
+    let mut v = Vault::new(t(0));
+    assert!(v.generate(&name("a"), 0, &mut rng(), t(1)).is_err());
+    assert!(v.generate(&name("a"), 101, &mut rng(), t(1)).is_err());
+    assert!(v.generate(&name("a"), 100, &mut rng(), t(1)).is_ok());
+}
+
+#[test]
+fn regenerate_revokes_the_old_set_in_the_same_change() {
+    let (mut v, mut r) = with_set(5);
+    let old = code_at(&v, "github", 0, 2);
+    let new_id = v.regenerate(&name("github"), 5, &mut r, t(10)).unwrap().id;
+    let account = v.account(&name("github")).unwrap();
+    assert_eq!(account.sets.len(), 2);
+    let revoked = account.sets[0].revoked.as_ref().unwrap();
+    assert_eq!(revoked.by, RevokedBy::Regenerate);
+    assert_eq!(revoked.replaced_by, Some(new_id));
+    assert_eq!(revoked.at, t(10));
+    assert_eq!(account.active().unwrap().id, new_id);
+    match v.diagnose(Some(&name("github")), &old).unwrap() {
+        Diagnosis::Revoked {
+            set,
+            index,
+            set_created,
+            revoked_at,
+            revoked_by,
+            replaced_by,
+            ..
+        } => {
+            assert_eq!((set, index), (1, 2));
+            assert_eq!((set_created, revoked_at), (t(1), t(10)));
+            assert_eq!(revoked_by, RevokedBy::Regenerate);
+            assert_eq!(replaced_by, Some(new_id));
+        }
+        d => panic!("expected revoked, got {d:?}"),
+    }
+}
+
+#[test]
+fn regenerate_needs_an_existing_account() {
+    let mut v = Vault::new(t(0));
+    let err = v
+        .regenerate(&name("nope"), 5, &mut rng(), t(1))
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownAccount { .. }));
+}
+
+#[test]
+fn codes_are_unique_across_the_whole_history() {
+    // A generator over a tiny space forces collisions: every retry must
+    // land on a code never seen in any set.
+    struct Tiny(StdRng);
+    impl rand::TryRng for Tiny {
+        type Error = std::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(rand::Rng::next_u32(&mut self.0) % 40)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(u64::from(self.try_next_u32()?))
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
+            unimplemented!()
+        }
+    }
+    impl rand::TryCryptoRng for Tiny {}
+    let mut r = Tiny(rng());
+    let mut v = Vault::new(t(0));
+    v.generate(&name("a"), 10, &mut r, t(1)).unwrap();
+    v.regenerate(&name("a"), 10, &mut r, t(2)).unwrap();
+    v.generate(&name("b"), 10, &mut r, t(3)).unwrap();
+    v.regenerate(&name("a"), 10, &mut r, t(4)).unwrap();
+    let all: Vec<&Code> = v
+        .accounts()
+        .flat_map(|(_, a)| &a.sets)
+        .flat_map(|s| &s.codes)
+        .map(|e| &e.code)
+        .collect();
+    let distinct: HashSet<&Code> = all.iter().copied().collect();
+    assert_eq!(all.len(), 40);
+    assert_eq!(distinct.len(), 40);
+}
+
+#[test]
+fn use_marks_once_and_then_says_when() {
+    let (mut v, _) = with_set(5);
+    let c = code_at(&v, "github", 0, 3);
+    let receipt = v
+        .use_code(&name("github"), &c, Some("laptop".into()), t(5))
+        .unwrap()
+        .unwrap();
+    assert_eq!((receipt.index, receipt.remaining), (3, 4));
+    let again = v
+        .use_code(&name("github"), &c, None, t(6))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        again,
+        Diagnosis::Used {
+            account: "github".into(),
+            set: 1,
+            index: 3,
+            used_at: t(5),
+            note: Some("laptop".into()),
+        }
+    );
+}
+
+#[test]
+fn next_hands_out_in_order_then_runs_out() {
+    let (mut v, _) = with_set(2);
+    let first = v.next(&name("github"), None, t(2)).unwrap();
+    assert_eq!(first.code, code_at(&v, "github", 0, 1));
+    assert_eq!(first.index, 1);
+    let second = v.next(&name("github"), None, t(3)).unwrap();
+    assert_eq!((second.index, second.remaining), (2, 0));
+    assert!(matches!(
+        v.next(&name("github"), None, t(4)),
+        Err(Error::NoCodesLeft { .. })
+    ));
+}
+
+#[test]
+fn low_is_three_or_fewer() {
+    let (mut v, _) = with_set(5);
+    assert!(!v.next(&name("github"), None, t(2)).unwrap().low); // 4 left
+    assert!(v.next(&name("github"), None, t(3)).unwrap().low); // 3 left
+}
+
+#[test]
+fn another_accounts_code_is_named() {
+    let (mut v, mut r) = with_set(3);
+    v.generate(&name("google"), 3, &mut r, t(2)).unwrap();
+    let g = code_at(&v, "google", 0, 1);
+    match v.diagnose(Some(&name("github")), &g).unwrap() {
+        Diagnosis::OtherAccount {
+            account,
+            other_account,
+            other_state,
+        } => {
+            assert_eq!(account, "github");
+            assert_eq!(other_account, "google");
+            assert_eq!(other_state, CodeState::Unused);
+        }
+        d => panic!("{d:?}"),
+    }
+    // Refused by `use`, and nothing was marked.
+    assert!(
+        v.use_code(&name("github"), &g, None, t(3))
+            .unwrap()
+            .is_err()
+    );
+    assert_eq!(v.active_set(&name("google")).unwrap().remaining(), 3);
+}
+
+#[test]
+fn unknown_codes_point_at_near_misses_by_number_only() {
+    let (v, _) = with_set(5);
+    let real = code_at(&v, "github", 0, 4);
+    let mut typo = real.as_str().as_bytes().to_vec();
+    typo.swap(2, 3);
+    if typo == real.as_str().as_bytes() {
+        typo[0] = if typo[0] == b'9' { b'0' } else { typo[0] + 1 };
+    }
+    let typo = Code::parse(std::str::from_utf8(&typo).unwrap(), Alphabet::GENERATED).unwrap();
+    match v.diagnose(Some(&name("github")), &typo).unwrap() {
+        Diagnosis::Unknown { did_you_mean, .. } => {
+            assert_eq!(did_you_mean.len(), 1);
+            assert_eq!(did_you_mean[0].index, 4);
+        }
+        d => panic!("{d:?}"),
+    }
+    let far = Code::parse("00000000", Alphabet::GENERATED).unwrap();
+    if let Diagnosis::Unknown { did_you_mean, .. } = v.diagnose(None, &far).unwrap() {
+        assert!(did_you_mean.iter().all(|m| {
+            v.active_set(&name("github")).unwrap().codes[m.index - 1]
+                .code
+                .is_near_miss(&far)
+        }));
+    } else {
+        panic!("00000000 should be unknown");
+    }
+}
+
+#[test]
+fn check_without_account_searches_every_account() {
+    let (mut v, mut r) = with_set(3);
+    v.generate(&name("google"), 3, &mut r, t(2)).unwrap();
+    let g = code_at(&v, "google", 0, 2);
+    assert_eq!(
+        v.diagnose(None, &g).unwrap(),
+        Diagnosis::Unused {
+            account: "google".into(),
+            set: 2,
+            index: 2
+        }
+    );
+}
+
+#[test]
+fn revoke_leaves_no_active_set_and_remove_forgets() {
+    let (mut v, _) = with_set(3);
+    let c = code_at(&v, "github", 0, 1);
+    v.revoke(&name("github"), t(5)).unwrap();
+    assert!(matches!(
+        v.active_set(&name("github")),
+        Err(Error::NoActiveSet { .. })
+    ));
+    assert!(matches!(
+        v.revoke(&name("github"), t(6)),
+        Err(Error::NoActiveSet { .. })
+    ));
+    match v.diagnose(Some(&name("github")), &c).unwrap() {
+        Diagnosis::Revoked {
+            revoked_by,
+            replaced_by,
+            ..
+        } => {
+            assert_eq!(revoked_by, RevokedBy::Revoke);
+            assert_eq!(replaced_by, None);
+        }
+        d => panic!("{d:?}"),
+    }
+    v.remove(&name("github"), t(7)).unwrap();
+    assert!(matches!(
+        v.account(&name("github")),
+        Err(Error::UnknownAccount { .. })
+    ));
+    assert!(matches!(
+        v.diagnose(None, &c).unwrap(),
+        Diagnosis::Unknown { .. }
+    ));
+}
+
+#[test]
+fn unknown_accounts_get_close_names() {
+    let (mut v, mut r) = with_set(1);
+    v.generate(&name("google/alice@example.com"), 1, &mut r, t(2))
+        .unwrap();
+    match v.account(&name("githb")).unwrap_err() {
+        Error::UnknownAccount { suggestions, .. } => assert_eq!(suggestions, ["github"]),
+        e => panic!("{e}"),
+    }
+    match v.account(&name("alice")).unwrap_err() {
+        Error::UnknownAccount { suggestions, .. } => {
+            assert_eq!(suggestions, ["google/alice@example.com"])
+        }
+        e => panic!("{e}"),
+    }
+    match v.account(&name("zzzzzz")).unwrap_err() {
+        Error::UnknownAccount { suggestions, .. } => assert!(suggestions.is_empty()),
+        e => panic!("{e}"),
+    }
+}
+
+#[test]
+fn every_change_is_in_the_audit_trail_without_codes() {
+    let (mut v, mut r) = with_set(3);
+    v.next(&name("github"), Some("n".into()), t(2)).unwrap();
+    v.regenerate(&name("github"), 3, &mut r, t(3)).unwrap();
+    v.revoke(&name("github"), t(4)).unwrap();
+    v.remove(&name("github"), t(5)).unwrap();
+    let kinds: Vec<&str> = v
+        .events()
+        .iter()
+        .map(|e| match e.kind {
+            EventKind::Init => "init",
+            EventKind::Generate { .. } => "generate",
+            EventKind::Next { .. } => "next",
+            EventKind::Regenerate { .. } => "regenerate",
+            EventKind::Revoke { .. } => "revoke",
+            EventKind::Remove { .. } => "remove",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["init", "generate", "next", "regenerate", "revoke", "remove"]
+    );
+}
+
+#[test]
+fn fingerprint_depends_on_the_codes_only() {
+    let (v, _) = with_set(5);
+    let set = v.active_set(&name("github")).unwrap();
+    let fp = set.fingerprint();
+    assert_eq!(fp.len(), 9);
+    let mut other = set.clone();
+    other.created = t(99);
+    other.codes[0].used = Some(Usage {
+        at: t(99),
+        note: None,
+    });
+    assert_eq!(other.fingerprint(), fp);
+    other.codes.swap(0, 1);
+    assert_ne!(other.fingerprint(), fp);
+}
+
+#[test]
+fn serialisation_round_trips() {
+    let (mut v, _) = with_set(3);
+    v.next(&name("github"), Some("note".into()), t(2)).unwrap();
+    let json = serde_json::to_vec(&v).unwrap();
+    let back: Vault = serde_json::from_slice(&json).unwrap();
+    assert_eq!(back, v);
+}
