@@ -18,6 +18,7 @@ use crate::code::Code;
 use crate::crypto::KdfParams;
 use crate::envelope::Header;
 use crate::error::{Error, Result, exit, shell_word};
+use crate::import;
 use crate::output::{self, View};
 use crate::prompt;
 use crate::secret::Passphrase;
@@ -70,9 +71,17 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         } => init(&mut ctx, &kdf, new_passphrase_file.as_deref()),
         Command::Generate { account, count } => generate(&mut ctx, &account, count.into(), false),
         Command::Regenerate { account, count } => generate(&mut ctx, &account, count.into(), true),
-        Command::Import { .. } => Err(Error::Usage("import is not available yet".into())),
+        Command::Import {
+            account,
+            file,
+            replace,
+        } => import(&mut ctx, &account, file.as_deref(), replace),
         Command::List => list(&mut ctx),
-        Command::Show { account, all } => show(&mut ctx, &account, all),
+        Command::Show {
+            account,
+            all,
+            sheet,
+        } => show(&mut ctx, &account, all, sheet),
         Command::Use {
             account,
             code,
@@ -99,12 +108,6 @@ struct Unlocked {
     passphrase: Passphrase,
     keys: Keys,
     bytes: Vec<u8>,
-}
-
-/// Whether a change is written back.
-enum Commit<T> {
-    Save(T),
-    Discard(T),
 }
 
 impl Context<'_> {
@@ -159,13 +162,14 @@ impl Context<'_> {
         Ok(rederived.insert(Keys::for_header(&self.path, header, &u.passphrase)?))
     }
 
-    /// Read-modify-write under the lock. `write_with` chooses the keys the
+    /// Read-modify-write under the lock; a change that fails writes
+    /// nothing. `write_with` chooses the keys the
     /// new file is sealed with (the same ones, except for `passwd`).
     fn modify<T>(
         &self,
         u: &Unlocked,
         write_with: Option<&Keys>,
-        change: impl FnOnce(&mut Vault) -> Result<Commit<T>>,
+        change: impl FnOnce(&mut Vault) -> Result<T>,
     ) -> Result<T> {
         let _lock = store::lock(&self.path, store::LOCK_WAIT)?;
         let bytes = store::read(&self.path)?;
@@ -173,14 +177,11 @@ impl Context<'_> {
         let mut rederived = None;
         let keys = self.keys_for(u, &envelope.header, &mut rederived)?;
         let mut vault = session::decrypt(&self.path, &envelope, keys)?;
-        match change(&mut vault)? {
-            Commit::Discard(t) => Ok(t),
-            Commit::Save(t) => {
-                let sealed = session::encrypt(&vault, write_with.unwrap_or(keys))?;
-                store::replace(&self.path, &sealed)?;
-                Ok(t)
-            }
-        }
+        // A failed change returns here, before anything is written.
+        let result = change(&mut vault)?;
+        let sealed = session::encrypt(&vault, write_with.unwrap_or(keys))?;
+        store::replace(&self.path, &sealed)?;
+        Ok(result)
     }
 
     /// The standard-error warning for a set running out, with its fix.
@@ -266,12 +267,53 @@ fn generate(ctx: &mut Context, raw: &str, count: usize, regenerate: bool) -> Res
         } else {
             (v.generate(&name, count, &mut SysRng, now)?, None)
         };
-        Ok(Commit::Save(output::Issued::of(
-            name.as_str(),
-            set,
-            revoked,
-        )))
+        Ok(output::Issued::of(name.as_str(), set, revoked))
     })?;
+    ctx.emit(&issued)?;
+    Ok(Outcome::Done)
+}
+
+fn import(ctx: &mut Context, raw: &str, file: Option<&Path>, replace: bool) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    if file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        ctx.say("Paste the codes, then press Ctrl-D on an empty line:");
+    }
+    let text = prompt::read_text(file)?;
+    let parsed = import::parse(&text)?;
+    drop(text);
+    let (read, duplicates, ignored) = (
+        parsed.codes.len() + parsed.duplicates,
+        parsed.duplicates,
+        parsed.ignored,
+    );
+    let issued = ctx.modify(&u, None, |v| {
+        let old = v
+            .account(&name)
+            .ok()
+            .and_then(|a| a.active())
+            .map(|s| s.id)
+            .filter(|_| replace);
+        let set = v.import(&name, parsed.codes, replace, session::now())?;
+        Ok(output::Issued::of(name.as_str(), set, old))
+    })?;
+    if duplicates > 0 {
+        ctx.say(&format!(
+            "warning: {duplicates} duplicate code{} dropped",
+            if duplicates == 1 { "" } else { "s" }
+        ));
+    }
+    if ignored > 0 {
+        ctx.say(&format!(
+            "note: {ignored} code-like word{} of another kind skipped",
+            if ignored == 1 { " was" } else { "s were" }
+        ));
+    }
+    ctx.say(&format!(
+        "read {read} codes, stored {}; `codevault show {}` lists them",
+        issued.codes.len(),
+        shell_word(name.as_str())
+    ));
     ctx.emit(&issued)?;
     Ok(Outcome::Done)
 }
@@ -309,7 +351,7 @@ fn list(ctx: &mut Context) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-fn show(ctx: &mut Context, raw: &str, all: bool) -> Result<Outcome> {
+fn show(ctx: &mut Context, raw: &str, all: bool, sheet: bool) -> Result<Outcome> {
     let name = account(raw)?;
     let vault = ctx.read()?;
     let set = vault.active_set(&name)?;
@@ -317,7 +359,7 @@ fn show(ctx: &mut Context, raw: &str, all: bool) -> Result<Outcome> {
         .codes
         .iter()
         .enumerate()
-        .filter(|(_, e)| all || e.used.is_none())
+        .filter(|(_, e)| all || sheet || e.used.is_none())
         .map(|(i, e)| output::ShownCode {
             index: i + 1,
             code: e.code.clone(),
@@ -333,6 +375,7 @@ fn show(ctx: &mut Context, raw: &str, all: bool) -> Result<Outcome> {
         codes,
         remaining: set.remaining(),
         total: set.codes.len(),
+        sheet,
     };
     ctx.emit(&view)?;
     Ok(Outcome::Done)
@@ -341,21 +384,20 @@ fn show(ctx: &mut Context, raw: &str, all: bool) -> Result<Outcome> {
 fn use_code(
     ctx: &mut Context,
     raw: &str,
-    typed: Option<String>,
+    typed: Vec<String>,
     note: Option<String>,
 ) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
-    let typed = match typed {
-        Some(t) => zeroize::Zeroizing::new(t),
-        None => prompt::code_from_stdin_or_prompt()?,
+    let typed = if typed.is_empty() {
+        prompt::code_from_stdin_or_prompt()?
+    } else {
+        zeroize::Zeroizing::new(typed.join(" "))
     };
+    // A refusal is saved too: it goes into the audit trail.
     let result = ctx.modify(&u, None, |v| {
         let code = parse_code(v, Some(&name), &typed)?;
-        Ok(match v.use_code(&name, &code, note, session::now())? {
-            Ok(receipt) => Commit::Save(Ok(receipt)),
-            Err(diagnosis) => Commit::Discard(Err(diagnosis)),
-        })
+        v.use_code(&name, &code, note, session::now())
     })?;
     match result {
         Ok(receipt) => {
@@ -387,9 +429,7 @@ fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
     // The mark is on disk (fsync, rename, fsync) before the code is shown.
-    let receipt = ctx.modify(&u, None, |v| {
-        Ok(Commit::Save(v.next(&name, note, session::now())?))
-    })?;
+    let receipt = ctx.modify(&u, None, |v| v.next(&name, note, session::now()))?;
     let (index, remaining, origin, low) = (
         receipt.index,
         receipt.remaining,
@@ -429,11 +469,11 @@ fn revoke(ctx: &mut Context, raw: &str) -> Result<Outcome> {
     let u = ctx.unlock()?;
     let view = ctx.modify(&u, None, |v| {
         let set = v.revoke(&name, session::now())?;
-        Ok(Commit::Save(output::RevokedSet {
+        Ok(output::RevokedSet {
             account: name.as_str().to_string(),
             set: output::SetInfo::of(set),
             unused: set.remaining(),
-        }))
+        })
     })?;
     ctx.emit(&view)?;
     Ok(Outcome::Done)
@@ -461,10 +501,10 @@ fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome> {
     }
     let view = ctx.modify(&u, None, |v| {
         let removed = v.remove(&name, session::now())?;
-        Ok(Commit::Save(output::Removed {
+        Ok(output::Removed {
             account: name.as_str().to_string(),
             sets: removed.sets.len(),
-        }))
+        })
     })?;
     ctx.emit(&view)?;
     Ok(Outcome::Done)
@@ -508,7 +548,7 @@ fn passwd(
     let new_keys = Keys::fresh(&new_passphrase, kdf)?;
     ctx.modify(&u, Some(&new_keys), |v| {
         v.log_passwd(session::now(), change_passphrase, kdf.to_string());
-        Ok(Commit::Save(()))
+        Ok(())
     })?;
     ctx.emit(&output::Rekeyed {
         path: ctx.path.display().to_string(),

@@ -83,9 +83,13 @@ pub enum Command {
     },
 
     /// Import the codes a platform gave you
+    ///
+    /// Reads Google's Backup-codes-*.txt, GitHub's github-recovery-codes.txt,
+    /// codes pasted from a phone, numbered lists and plain lists. List
+    /// numbers, dates, years and e-mail addresses are skipped; duplicates
+    /// are dropped with a warning.
     #[command(
-        hide = true,
-        after_help = "Example:\n  codevault import google/alice@example.com --file Backup-codes-alice.txt"
+        after_help = "Example:\n  codevault import google/alice@example.com --file Backup-codes-alice.txt\n  codevault import github --replace < github-recovery-codes.txt"
     )]
     Import {
         /// The account the codes belong to
@@ -105,7 +109,9 @@ pub enum Command {
     List,
 
     /// The unused codes of an account's active set
-    #[command(after_help = "Example:\n  codevault show github\n  codevault show github --all")]
+    #[command(
+        after_help = "Example:\n  codevault show github\n  codevault show github --all\n  codevault show github --sheet > github-codes.txt"
+    )]
     Show {
         /// The account
         account: String,
@@ -113,6 +119,11 @@ pub enum Command {
         /// Also list the used codes, with when they were used
         #[arg(long)]
         all: bool,
+
+        /// A plain-text page to print and keep: every code numbered, with a
+        /// box to tick
+        #[arg(long, conflicts_with = "all")]
+        sheet: bool,
     },
 
     /// Mark a code as used; a refused code gets the reason
@@ -128,8 +139,10 @@ pub enum Command {
         /// The account
         account: String,
 
-        /// The code; read from standard input when absent
-        code: Option<String>,
+        /// The code, grouped or not (`1234 5678` may be given unquoted);
+        /// read from standard input when absent
+        #[arg(num_args = 0.., value_name = "CODE")]
+        code: Vec<String>,
 
         /// A note kept with the mark, e.g. where you logged in
         #[arg(long, value_name = "TEXT")]
@@ -198,7 +211,10 @@ pub enum Command {
     },
 
     /// The audit trail: every change, with its time
-    #[command(hide = true, after_help = "Example:\n  codevault log github")]
+    ///
+    /// Every change and every refused `use`, oldest first, with its UTC
+    /// time. Codes are named by their number, never shown.
+    #[command(after_help = "Example:\n  codevault log github")]
     Log {
         /// Only this account's events
         account: Option<String>,

@@ -176,7 +176,7 @@ fn is_separator(c: char) -> bool {
 }
 
 /// Full-width forms (U+FF01-U+FF5E) to their ASCII twins.
-fn fold_width(c: char) -> char {
+pub(crate) fn fold_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         c => c,

@@ -44,6 +44,13 @@ pub enum Error {
     #[error("'{account}' already has an active set of codes")]
     ActiveSetExists { account: String },
 
+    #[error("these codes are already in the vault: {} of '{account}'", describe_set(*set, *revoked))]
+    ImportOverlap {
+        account: String,
+        set: u64,
+        revoked: bool,
+    },
+
     #[error("'{account}' has no active set of codes")]
     NoActiveSet { account: String },
 
@@ -141,6 +148,7 @@ impl Error {
             | MalformedCode { .. }
             | UnknownAccount { .. }
             | ActiveSetExists { .. }
+            | ImportOverlap { .. }
             | NoActiveSet { .. }
             | NoCodesLeft { .. }
             | VaultMissing { .. }
@@ -178,6 +186,10 @@ impl Error {
                 "`codevault regenerate {}` replaces the set and revokes the old one",
                 shell_word(account)
             ),
+            ImportOverlap { revoked: true, .. } => {
+                "this looks like an old file; get the current codes from the platform".into()
+            }
+            ImportOverlap { .. } => "nothing to do: these are the codes in use".into(),
             NoActiveSet { account } => format!(
                 "`codevault generate {}` makes a new set",
                 shell_word(account)
@@ -229,6 +241,14 @@ impl Error {
                 source,
             }
         }
+    }
+}
+
+fn describe_set(set: u64, revoked: bool) -> String {
+    if revoked {
+        format!("set {set}, which was revoked")
+    } else {
+        format!("the active set {set}")
     }
 }
 

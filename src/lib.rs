@@ -21,6 +21,7 @@ pub mod code;
 pub mod crypto;
 pub mod envelope;
 pub mod error;
+pub mod import;
 pub mod output;
 pub mod prompt;
 pub mod secret;

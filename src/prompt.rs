@@ -9,7 +9,7 @@
 
 use std::env;
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use zeroize::Zeroizing;
@@ -103,6 +103,45 @@ pub fn read_first_line(reader: impl BufRead) -> io::Result<Zeroizing<String>> {
             io::ErrorKind::InvalidData,
             "the text is not UTF-8",
         )),
+    }
+}
+
+/// The most text `import` reads: far more than any platform's code file.
+const MAX_TEXT: u64 = 1024 * 1024;
+
+/// All of a file, or of standard input without one, for `import`.
+pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
+    let mut buf = Zeroizing::new(Vec::new());
+    let too_long = || {
+        Error::Usage(format!(
+            "the text to import is longer than {} KiB; that is not a list of codes",
+            MAX_TEXT / 1024
+        ))
+    };
+    match file {
+        Some(path) => {
+            let f = File::open(path).map_err(|e| Error::io("read", path, e))?;
+            f.take(MAX_TEXT + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::io("read", path, e))?;
+        }
+        None => {
+            io::stdin()
+                .lock()
+                .take(MAX_TEXT + 1)
+                .read_to_end(&mut buf)
+                .map_err(|source| Error::Stream {
+                    action: "read the codes from standard input",
+                    source,
+                })?;
+        }
+    }
+    if buf.len() as u64 > MAX_TEXT {
+        return Err(too_long());
+    }
+    match std::str::from_utf8(&buf) {
+        Ok(s) => Ok(Zeroizing::new(s.to_string())),
+        Err(_) => Err(Error::Usage("the text to import is not UTF-8".into())),
     }
 }
 

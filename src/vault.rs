@@ -190,6 +190,17 @@ pub enum EventKind {
     Remove {
         sets: usize,
     },
+    /// A `use` that was refused: why, and which code by number where the
+    /// vault knows it.
+    Refused {
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        set: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        index: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        other_account: Option<String>,
+    },
     Passwd {
         passphrase_changed: bool,
         kdf: String,
@@ -526,6 +537,21 @@ impl Vault {
                 account: name.as_str().to_string(),
             });
         }
+        // Importing a set the vault already has is a mistake worth naming:
+        // most often the old file kept after the platform made new codes.
+        if let Some(account) = self.accounts.get(name.as_str())
+            && let Some(set) = account
+                .sets
+                .iter()
+                .rev()
+                .find(|s| s.codes.iter().any(|e| codes.contains(&e.code)))
+        {
+            return Err(Error::ImportOverlap {
+                account: name.as_str().to_string(),
+                set: set.id,
+                revoked: set.revoked.is_some(),
+            });
+        }
         let count = codes.len();
         let set = self.new_set(codes, Origin::Imported, alphabet, now);
         let id = set.id;
@@ -592,6 +618,7 @@ impl Vault {
     }
 
     /// Marks a code of the account's active set as used, or says why not.
+    /// A refusal is recorded in the audit trail too.
     pub fn use_code(
         &mut self,
         name: &AccountName,
@@ -601,7 +628,29 @@ impl Vault {
     ) -> Result<std::result::Result<Receipt, Diagnosis>> {
         match self.diagnose(Some(name), code)? {
             Diagnosis::Unused { index, .. } => Ok(Ok(self.mark(name, index, note, now, false)?)),
-            refused => Ok(Err(refused)),
+            refused => {
+                let (set, index, other_account) = match &refused {
+                    Diagnosis::Used { set, index, .. } | Diagnosis::Revoked { set, index, .. } => {
+                        (Some(*set), Some(*index), None)
+                    }
+                    Diagnosis::OtherAccount { other_account, .. } => {
+                        (None, None, Some(other_account.clone()))
+                    }
+                    _ => (None, None, None),
+                };
+                let reason = refused.reason().to_string();
+                self.log(
+                    now,
+                    name,
+                    EventKind::Refused {
+                        reason,
+                        set,
+                        index,
+                        other_account,
+                    },
+                );
+                Ok(Err(refused))
+            }
         }
     }
 

@@ -360,3 +360,107 @@ fn serialisation_round_trips() {
     let back: Vault = serde_json::from_slice(&json).unwrap();
     assert_eq!(back, v);
 }
+
+/// Codes as `import` would hand them over: digits, or letters and digits.
+fn imported(texts: &[&str]) -> Vec<Code> {
+    texts
+        .iter()
+        .map(|t| {
+            let digits = t.bytes().all(|b| b.is_ascii_digit());
+            let len = t.bytes().filter(u8::is_ascii_alphanumeric).count() as u8;
+            let alphabet = if digits {
+                Alphabet::Digits { len }
+            } else {
+                Alphabet::Alnum { len }
+            };
+            Code::parse(t, alphabet).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn import_keeps_the_platform_alphabet_and_refuses_an_active_set() {
+    let mut v = Vault::new(t(0));
+    let codes = imported(&["abcde-12345", "fghij-67890"]);
+    let set = v.import(&name("github"), codes, false, t(1)).unwrap();
+    assert_eq!(set.origin, Origin::Imported);
+    assert_eq!(set.alphabet, Alphabet::Alnum { len: 10 });
+    let more = imported(&["klmno-11111"]);
+    assert!(matches!(
+        v.import(&name("github"), more, false, t(2)),
+        Err(Error::ActiveSetExists { .. })
+    ));
+}
+
+#[test]
+fn import_replace_revokes_in_the_same_change() {
+    let mut v = Vault::new(t(0));
+    v.import(&name("g"), imported(&["11112222", "33334444"]), false, t(1))
+        .unwrap();
+    let new_id = v
+        .import(&name("g"), imported(&["55556666", "77778888"]), true, t(2))
+        .unwrap()
+        .id;
+    let old = Code::parse("11112222", Alphabet::GENERATED).unwrap();
+    match v.diagnose(Some(&name("g")), &old).unwrap() {
+        Diagnosis::Revoked {
+            revoked_by,
+            replaced_by,
+            ..
+        } => {
+            assert_eq!(revoked_by, RevokedBy::ImportReplace);
+            assert_eq!(replaced_by, Some(new_id));
+        }
+        d => panic!("{d:?}"),
+    }
+}
+
+#[test]
+fn importing_codes_the_vault_already_has_is_named() {
+    let mut v = Vault::new(t(0));
+    v.import(&name("g"), imported(&["11112222", "33334444"]), false, t(1))
+        .unwrap();
+    v.import(&name("g"), imported(&["55556666"]), true, t(2))
+        .unwrap();
+    match v.import(&name("g"), imported(&["33334444"]), true, t(3)) {
+        Err(Error::ImportOverlap {
+            set: 1,
+            revoked: true,
+            ..
+        }) => {}
+        r => panic!("{r:?}"),
+    }
+    match v.import(&name("g"), imported(&["55556666"]), true, t(3)) {
+        Err(Error::ImportOverlap {
+            set: 2,
+            revoked: false,
+            ..
+        }) => {}
+        r => panic!("{r:?}"),
+    }
+}
+
+#[test]
+fn refused_uses_are_logged_by_number_and_reason() {
+    let (mut v, _) = with_set(3);
+    let c = code_at(&v, "github", 0, 2);
+    v.use_code(&name("github"), &c, None, t(2))
+        .unwrap()
+        .unwrap();
+    v.use_code(&name("github"), &c, None, t(3))
+        .unwrap()
+        .unwrap_err();
+    let last = v.events().last().unwrap();
+    assert_eq!(last.account.as_deref(), Some("github"));
+    assert_eq!(
+        last.kind,
+        EventKind::Refused {
+            reason: "used".into(),
+            set: Some(1),
+            index: Some(2),
+            other_account: None
+        }
+    );
+    let log = serde_json::to_string(v.events()).unwrap();
+    assert!(!log.contains(c.as_str()), "the log holds a code");
+}
