@@ -520,6 +520,7 @@ fn log(ctx: &mut Context, raw: Option<&str>) -> Result<Outcome> {
             name.as_ref()
                 .is_none_or(|n| e.account.as_deref() == Some(n.as_str()))
         })
+        .map(output::LogEntry)
         .collect();
     ctx.emit(&output::Log { events })?;
     Ok(Outcome::Done)

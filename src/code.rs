@@ -26,7 +26,6 @@ const ACCEPT_BELOW: u32 = (u32::MAX / GENERATED_SPACE) * GENERATED_SPACE;
 
 /// What text a set's codes are made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Alphabet {
     /// `len` decimal digits (6 to 12).
     Digits { len: u8 },

@@ -24,6 +24,9 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::secret::{Key, Passphrase, SecretBytes};
 
+mod memory;
+use memory::KdfMemory;
+
 pub const SALT_LEN: usize = 32;
 pub const NONCE_LEN: usize = 24;
 pub const KEY_CHECK_LEN: usize = 32;
@@ -148,8 +151,9 @@ fn argon2id(password: &[u8], salt: &[u8], params: KdfParams) -> Result<Key> {
     )
     .map_err(|e| Error::Kdf(e.to_string()))?;
     let mut out = [0u8; 32];
+    let memory = KdfMemory::new(params.block_count());
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(password, salt, &mut out)
+        .hash_password_into_with_memory(password, salt, &mut out, memory)
         .map_err(|e| Error::Kdf(e.to_string()))?;
     let key = Key::from_bytes(out);
     zeroize::Zeroize::zeroize(&mut out);

@@ -137,13 +137,8 @@ fn scan_line(line: &str, out: &mut Vec<Candidate>) {
     };
     for word in words {
         match word {
-            Word::Digits(d) if d.len() < *DIGITS.start() => {
-                // A short group: part of `1234 5678` if an equal one follows.
-                if run.last().is_some_and(|last| last.len() != d.len()) {
-                    flush(&mut run, &mut number, out);
-                }
-                run.push(d);
-            }
+            // A short group: part of `1234 5678` if equal ones surround it.
+            Word::Digits(d) if d.len() < *DIGITS.start() => run.push(d),
             Word::Digits(d) => {
                 flush(&mut run, &mut number, out);
                 if DIGITS.contains(&d.len()) {
@@ -174,13 +169,14 @@ fn scan_line(line: &str, out: &mut Vec<Candidate>) {
 }
 
 /// Equal short digit groups in a row: `1234 5678` is one code, and
-/// `1234 5678 2345 6789` two. A lone group (a year, a day) is none.
+/// `1234 5678 2345 6789` two. A lone group (a year, a day) is none, and so
+/// are groups of mixed lengths (a phone number, `0800 123 456`).
 fn join_groups(run: &[String]) -> Vec<String> {
     let Some(first) = run.first() else {
         return Vec::new();
     };
     let len = first.len();
-    if run.len() < 2 || len < 3 {
+    if run.len() < 2 || len < 3 || run.iter().any(|g| g.len() != len) {
         return Vec::new();
     }
     let per_code = if DIGITS.contains(&(len * run.len())) {
@@ -301,7 +297,8 @@ mod tests {
 
     #[test]
     fn dates_years_and_addresses_are_not_codes() {
-        let text = "Generated 2026-11-22 by bob@example.com in 2026\n20261 is not\n1234 5678\n";
+        let text = "Generated 2026-11-22 by bob@example.com in 2026\n20261 is not\n\
+            Call 0800 123 456 or +44 20 7946 0958\n1234 5678\n";
         assert_eq!(codes(text), ["12345678"]);
     }
 

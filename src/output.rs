@@ -553,12 +553,41 @@ impl View for Removed {
 
 #[derive(Serialize)]
 pub struct Log<'a> {
-    pub events: Vec<&'a Event>,
+    pub events: Vec<LogEntry<'a>>,
+}
+
+/// An event as the log's JSON shows it: `{"at", "account", "event", ...}`,
+/// the details of the event beside its name.
+pub struct LogEntry<'a>(pub &'a Event);
+
+impl Serialize for LogEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        use serde_json::{Map, Value};
+        let mut map = Map::new();
+        map.insert("at".into(), Value::String(self.0.at.to_string()));
+        map.insert("account".into(), self.0.account.clone().into());
+        // Stored as an externally tagged enum: "init", or {"use": {...}}.
+        match serde_json::to_value(&self.0.kind).map_err(S::Error::custom)? {
+            Value::Object(tagged) => {
+                for (name, details) in tagged {
+                    map.insert("event".into(), Value::String(name));
+                    if let Value::Object(fields) = details {
+                        map.extend(fields.into_iter().filter(|(_, v)| !v.is_null()));
+                    }
+                }
+            }
+            name => {
+                map.insert("event".into(), name);
+            }
+        }
+        map.serialize(s)
+    }
 }
 
 impl View for Log<'_> {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        for e in &self.events {
+        for LogEntry(e) in &self.events {
             let account = e.account.as_deref().unwrap_or("-");
             let what = match &e.kind {
                 EventKind::Init => "vault created".to_string(),

@@ -5,6 +5,10 @@
 //! from them can still be recognised and explained. Every change is also
 //! written to the vault's own audit trail.
 //!
+//! The stored types are encoded positionally (see `session`): their field
+//! order is part of the file format, so changing one means a new format
+//! version. Output shapes live in `output`, not here.
+//!
 //! Pure: no file, no terminal, no clock, no randomness of its own. The time
 //! and the random generator are passed in, so every rule here is
 //! unit-testable.
@@ -69,6 +73,7 @@ pub enum RevokedBy {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revocation {
+    #[serde(with = "unix_seconds")]
     pub at: Timestamp,
     pub by: RevokedBy,
     /// The set that took this one's place, if any.
@@ -77,6 +82,7 @@ pub struct Revocation {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
+    #[serde(with = "unix_seconds")]
     pub at: Timestamp,
     pub note: Option<String>,
 }
@@ -91,6 +97,7 @@ pub struct Entry {
 pub struct CodeSet {
     /// Unique within the vault, counting up from 1.
     pub id: u64,
+    #[serde(with = "unix_seconds")]
     pub created: Timestamp,
     pub origin: Origin,
     pub alphabet: Alphabet,
@@ -145,15 +152,14 @@ impl Account {
 /// One line of the audit trail. It never holds a code: only its number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
+    #[serde(with = "unix_seconds")]
     pub at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    #[serde(flatten)]
     pub kind: EventKind,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Init,
     Generate {
@@ -163,25 +169,21 @@ pub enum EventKind {
     Import {
         set: u64,
         count: usize,
-        #[serde(skip_serializing_if = "Option::is_none")]
         revoked: Option<u64>,
     },
     Use {
         set: u64,
         index: usize,
-        #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
     Next {
         set: u64,
         index: usize,
-        #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
     Regenerate {
         set: u64,
         count: usize,
-        #[serde(skip_serializing_if = "Option::is_none")]
         revoked: Option<u64>,
     },
     Revoke {
@@ -194,11 +196,8 @@ pub enum EventKind {
     /// vault knows it.
     Refused {
         reason: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
         set: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         index: Option<usize>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         other_account: Option<String>,
     },
     Passwd {
@@ -213,7 +212,25 @@ pub struct Vault {
     accounts: BTreeMap<String, Account>,
     next_set_id: u64,
     events: Vec<Event>,
+    #[serde(skip)]
+    taken: TakenCodes,
 }
+
+/// Every code the vault holds or held, built on first need and kept up to
+/// date by the changes that add codes, so that making many sets in one
+/// process (`examples/populate.rs`) stays linear. A code of a removed
+/// account may linger in it; that only makes generation avoid it.
+#[derive(Clone, Debug, Default)]
+struct TakenCodes(Option<HashSet<Code>>);
+
+impl PartialEq for TakenCodes {
+    /// A cache, not content: two vaults with the same content are equal.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for TakenCodes {}
 
 /// A code handed out or marked by `use` / `next`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,6 +332,7 @@ impl Vault {
                 account: None,
                 kind: EventKind::Init,
             }],
+            taken: TakenCodes::default(),
         }
     }
 
@@ -389,27 +407,27 @@ impl Vault {
     /// `count` fresh codes, distinct from each other and from every code the
     /// vault has ever held, for any account. The spec asks for uniqueness in
     /// the account's history; vault-wide keeps `other_account` unambiguous.
-    fn fresh_codes<R>(&self, count: usize, rng: &mut R) -> Result<Vec<Code>>
+    fn fresh_codes<R>(&mut self, count: usize, rng: &mut R) -> Result<Vec<Code>>
     where
         R: TryCryptoRng + ?Sized,
         R::Error: std::fmt::Display,
     {
-        let mut taken: HashSet<&Code> = self
-            .accounts
-            .values()
-            .flat_map(|a| &a.sets)
-            .flat_map(|s| &s.codes)
-            .map(|e| &e.code)
-            .collect();
+        let accounts = &self.accounts;
+        let taken = self.taken.0.get_or_insert_with(|| {
+            accounts
+                .values()
+                .flat_map(|a| &a.sets)
+                .flat_map(|s| &s.codes)
+                .map(|e| e.code.clone())
+                .collect()
+        });
         let mut fresh: Vec<Code> = Vec::with_capacity(count);
-        let mut mine: HashSet<Code> = HashSet::with_capacity(count);
         while fresh.len() < count {
             let code = Code::generate(rng).map_err(|e| Error::Random(e.to_string()))?;
-            if !taken.contains(&code) && mine.insert(code.clone()) {
+            if taken.insert(code.clone()) {
                 fresh.push(code);
             }
         }
-        taken.clear();
         Ok(fresh)
     }
 
@@ -551,6 +569,9 @@ impl Vault {
                 set: set.id,
                 revoked: set.revoked.is_some(),
             });
+        }
+        if let Some(taken) = &mut self.taken.0 {
+            taken.extend(codes.iter().cloned());
         }
         let count = codes.len();
         let set = self.new_set(codes, Origin::Imported, alphabet, now);
@@ -858,6 +879,22 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Stored times are whole seconds since the Unix epoch: compact, and
+/// nothing to parse.
+mod unix_seconds {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(t.as_second())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let secs = i64::deserialize(d)?;
+        Timestamp::from_second(secs).map_err(serde::de::Error::custom)
+    }
 }
 
 #[cfg(test)]
