@@ -15,7 +15,7 @@ use rand::rngs::SysRng;
 
 use crate::cli::{Cli, Command, KdfArgs, Shell};
 use crate::code::Code;
-use crate::crypto::KdfParams;
+use crate::crypto::{self, KdfParams};
 use crate::envelope::Header;
 use crate::error::{Error, Result, exit, shell_word};
 use crate::import;
@@ -48,6 +48,8 @@ pub struct Context<'a> {
     path: PathBuf,
     passphrase_file: Option<PathBuf>,
     json: bool,
+    /// `passwd` changes the cost itself: no point in suggesting it.
+    quiet_upgrade_hint: bool,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
 }
@@ -61,14 +63,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         path,
         passphrase_file: cli.global.passphrase_file,
         json: cli.global.json,
+        quiet_upgrade_hint: matches!(cli.command, Command::Passwd { .. }),
         out,
         err,
     };
     match cli.command {
         Command::Init {
             kdf,
+            kdf_time,
             new_passphrase_file,
-        } => init(&mut ctx, &kdf, new_passphrase_file.as_deref()),
+        } => init(&mut ctx, &kdf, kdf_time, new_passphrase_file.as_deref()),
         Command::Generate { account, count } => generate(&mut ctx, &account, count.into(), false),
         Command::Regenerate { account, count } => generate(&mut ctx, &account, count.into(), true),
         Command::Import {
@@ -122,9 +126,16 @@ impl Context<'_> {
 
     /// Reads and checks the file, then asks for the passphrase and derives
     /// the keys: a missing or damaged vault is reported before any prompt.
-    fn unlock(&self) -> Result<Unlocked> {
+    fn unlock(&mut self) -> Result<Unlocked> {
         let bytes = store::read(&self.path)?;
         let header = session::check(&self.path, &bytes)?.header;
+        if header.kdf.is_weaker_than(KdfParams::DEFAULT) && !self.quiet_upgrade_hint {
+            self.say(&format!(
+                "hint: this vault's key derivation ({}) is below the current default; \
+                 `codevault passwd --upgrade` strengthens it",
+                header.kdf
+            ));
+        }
         let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
         let keys = Keys::for_header(&self.path, &header, &passphrase)?;
         Ok(Unlocked {
@@ -135,7 +146,7 @@ impl Context<'_> {
     }
 
     /// The vault, read-only: no lock is taken.
-    fn read(&self) -> Result<Vault> {
+    fn read(&mut self) -> Result<Vault> {
         let u = self.unlock()?;
         self.decrypt(&u.bytes, &u)
     }
@@ -235,12 +246,22 @@ fn kdf_from_flags(flags: &KdfArgs, base: KdfParams) -> Result<KdfParams> {
 
 // ------------------------------------------------------------------ commands
 
-fn init(ctx: &mut Context, flags: &KdfArgs, new_passphrase_file: Option<&Path>) -> Result<Outcome> {
-    let kdf = kdf_from_flags(flags, KdfParams::DEFAULT)?;
+fn init(
+    ctx: &mut Context,
+    flags: &KdfArgs,
+    kdf_time: Option<f64>,
+    new_passphrase_file: Option<&Path>,
+) -> Result<Outcome> {
+    let mut kdf = kdf_from_flags(flags, KdfParams::DEFAULT)?;
+    let target = kdf_time.map(crypto::calibration_target).transpose()?;
     if ctx.path.symlink_metadata().is_ok() {
         return Err(Error::VaultExists {
             path: ctx.path.clone(),
         });
+    }
+    if let Some(target) = target {
+        kdf = crypto::calibrate(kdf, target)?;
+        ctx.say(&format!("calibrated to {target:.2?} per unlock: {kdf}"));
     }
     let passphrase = prompt::new_passphrase(new_passphrase_file)?;
     let keys = Keys::fresh(&passphrase, kdf)?;

@@ -66,6 +66,11 @@ pub enum Command {
         #[command(flatten)]
         kdf: KdfArgs,
 
+        /// Calibrate the iterations so that unlocking takes about this many
+        /// seconds on this machine (0.05-60), at the given memory and lanes
+        #[arg(long, value_name = "SECONDS", conflicts_with = "iterations")]
+        kdf_time: Option<f64>,
+
         /// Read the new passphrase from the first line of this file
         #[arg(long, value_name = "PATH")]
         new_passphrase_file: Option<PathBuf>,

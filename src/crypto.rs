@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::ops::RangeInclusive;
+use std::time::{Duration, Instant};
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use blake2::digest::consts::U32;
@@ -92,6 +93,12 @@ impl KdfParams {
         })
     }
 
+    /// Whether this cost is below `other`: less memory, or less total work.
+    pub fn is_weaker_than(self, other: KdfParams) -> bool {
+        let work = |k: KdfParams| u64::from(k.memory_mib) * u64::from(k.iterations);
+        self.memory_mib < other.memory_mib || work(self) < work(other)
+    }
+
     pub fn memory_mib(self) -> u32 {
         self.memory_mib
     }
@@ -113,6 +120,51 @@ impl fmt::Display for KdfParams {
             self.memory_mib, self.iterations, self.parallelism
         )
     }
+}
+
+/// The unlock times `init --kdf-time` accepts.
+pub const CALIBRATION_SECONDS: RangeInclusive<f64> = 0.05..=60.0;
+
+pub fn calibration_target(seconds: f64) -> Result<Duration> {
+    if CALIBRATION_SECONDS.contains(&seconds) {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(Error::Usage(format!(
+            "--kdf-time must be {} to {} seconds",
+            CALIBRATION_SECONDS.start(),
+            CALIBRATION_SECONDS.end()
+        )))
+    }
+}
+
+/// The number of iterations at `base`'s memory and lanes that makes one
+/// derivation take about `target` on this machine, within the bounds.
+///
+/// A derivation costs a fixed part (allocating and faulting in the memory)
+/// plus a part per iteration; timing 1 and 2 iterations measures both. If
+/// even one iteration is too slow, the memory is halved until it fits.
+pub fn calibrate(base: KdfParams, target: Duration) -> Result<KdfParams> {
+    let time = |p: KdfParams| -> Result<Duration> {
+        let start = Instant::now();
+        argon2id(b"calibration", &[0u8; SALT_LEN], p)?;
+        Ok(start.elapsed())
+    };
+    let mut p = KdfParams {
+        iterations: 1,
+        ..base
+    };
+    let mut one = time(p)?;
+    while one > target && p.memory_mib / 2 >= *KdfParams::MEMORY_MIB.start() {
+        p.memory_mib /= 2;
+        one = time(p)?;
+    }
+    let two = time(KdfParams { iterations: 2, ..p })?;
+    let per_iteration = two.saturating_sub(one).max(Duration::from_micros(100));
+    let fixed = one.saturating_sub(per_iteration);
+    let fits = target.saturating_sub(fixed).as_secs_f64() / per_iteration.as_secs_f64();
+    p.iterations =
+        (fits.floor() as u32).clamp(*KdfParams::ITERATIONS.start(), *KdfParams::ITERATIONS.end());
+    Ok(p)
 }
 
 /// What Argon2id derives from a passphrase: the encryption key and the
@@ -265,6 +317,28 @@ mod tests {
         let e = KdfParams::new((1 << 32) + 64, 1, 1).unwrap_err();
         assert_eq!(e.value, (1 << 32) + 64);
         assert_eq!(e.to_string(), "memory 4294967360 is outside 8-4096 MiB");
+    }
+
+    #[test]
+    fn weaker_means_less_memory_or_less_work() {
+        let d = KdfParams::DEFAULT;
+        assert!(!d.is_weaker_than(d));
+        assert!(KdfParams::new(8, 1, 1).unwrap().is_weaker_than(d));
+        assert!(KdfParams::new(64, 2, 4).unwrap().is_weaker_than(d));
+        assert!(!KdfParams::new(256, 3, 4).unwrap().is_weaker_than(d));
+    }
+
+    #[test]
+    fn calibration_stays_in_bounds_and_tracks_the_target() {
+        let base = KdfParams::new(8, 1, 1).unwrap();
+        let quick = calibrate(base, Duration::from_millis(50)).unwrap();
+        let slow = calibrate(base, Duration::from_millis(400)).unwrap();
+        assert_eq!(quick.memory_mib(), 8);
+        assert!(KdfParams::ITERATIONS.contains(&quick.iterations()));
+        assert!(slow.iterations() >= quick.iterations());
+        assert!(calibration_target(0.01).is_err());
+        assert!(calibration_target(61.0).is_err());
+        assert!(calibration_target(f64::NAN).is_err());
     }
 
     #[test]

@@ -1,0 +1,221 @@
+//! Whole-process benchmarks of the `codevault` binary: `cargo bench`.
+//!
+//! 1. Unlock ratio: `codevault list` on an empty vault against the reference
+//!    `argon2` CLI (Debian package `argon2`) at the same cost, paired run by
+//!    run, at 64 MiB and 256 MiB (t = 3, p = 4). Skipped with a note when
+//!    `argon2` is not installed.
+//! 2. Per-command overhead beyond the key derivation: `list` and `next` on
+//!    vaults of 0, 1k, 10k and 100k accounts (built with the same code as
+//!    `examples/populate.rs`), minus the same command on the empty vault.
+//!    A cheap key derivation keeps its noise out of the difference.
+//! 3. Peak memory (max RSS) of each of those processes.
+//!
+//! `BENCH_RUNS` sets the runs per measurement (default 15); the median is
+//! reported. Nothing here is asserted: the figures go in the README.
+
+use std::env;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use codevault::crypto::KdfParams;
+use codevault::secret::Passphrase;
+use codevault::session::{self, Keys};
+use codevault::store;
+use codevault::vault::{AccountName, Vault};
+use rand::rngs::SysRng;
+
+const BIN: &str = env!("CARGO_BIN_EXE_codevault");
+const PASS: &str = "bench-passphrase";
+
+fn main() {
+    let runs: usize = env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(15);
+    let dir = tempfile::tempdir().expect("temp dir");
+    println!(
+        "codevault benchmarks: {runs} runs each, median; {}",
+        machine()
+    );
+    unlock_ratio(dir.path(), runs);
+    overhead(dir.path(), runs);
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let thp = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+        .unwrap_or_else(|_| "unknown".into());
+    format!("{cpus} CPUs, transparent huge pages: {}", thp.trim())
+}
+
+/// One process run: wall time and peak RSS in KiB.
+fn run(cmd: &mut Command, stdin: Option<&[u8]>) -> (Duration, u64) {
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    if stdin.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
+    let start = Instant::now();
+    let mut child = cmd.spawn().expect("spawn");
+    if let Some(bytes) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(bytes)
+            .expect("write stdin");
+    }
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet waited for; the pointers are
+    // to live locals.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    assert_eq!(rc, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed: {cmd:?}"
+    );
+    std::mem::forget(child); // already reaped by wait4
+    (elapsed, usage.ru_maxrss as u64)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn codevault(vault: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("CODEVAULT_PASSPHRASE", PASS)
+        .arg("--vault")
+        .arg(vault)
+        .args(args);
+    c
+}
+
+fn write_vault(path: &Path, accounts: usize, kdf: KdfParams) {
+    let now = session::now();
+    let mut vault = Vault::new(now);
+    for i in 0..accounts {
+        let name = AccountName::parse(&format!("acct{i}")).expect("name");
+        vault
+            .generate(&name, 10, &mut SysRng, now)
+            .expect("generate");
+        if i % 3 == 0 {
+            vault
+                .regenerate(&name, 10, &mut SysRng, now)
+                .expect("regenerate");
+        }
+        for _ in 0..3 {
+            vault.next(&name, None, now).expect("next");
+        }
+    }
+    let keys = Keys::fresh(&Passphrase::new(PASS.into()), kdf).expect("keys");
+    let bytes = session::encrypt(&vault, &keys).expect("encrypt");
+    let _ = std::fs::remove_file(path);
+    store::create(path, &bytes).expect("write");
+}
+
+fn unlock_ratio(dir: &Path, runs: usize) {
+    println!("\n## Unlock: codevault list vs reference argon2 CLI (same cost, paired runs)");
+    if Command::new("argon2")
+        .arg("-h")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_err()
+    {
+        println!("skipped: the reference `argon2` CLI is not installed (apt-get install argon2)");
+        return;
+    }
+    println!("| cost | codevault | argon2 CLI | ratio | codevault peak RSS |");
+    println!("|---|---|---|---|---|");
+    for mib in [64u64, 256] {
+        let kdf = KdfParams::new(mib, 3, 4).expect("bounds");
+        let vault = dir.join(format!("unlock-{mib}.cvlt"));
+        write_vault(&vault, 0, kdf);
+        let (mut ours, mut theirs, mut rss) = (Vec::new(), Vec::new(), 0);
+        for i in 0..runs + 2 {
+            let (t_ours, r) = run(&mut codevault(&vault, &["list"]), None);
+            let mut argon = Command::new("argon2");
+            argon.args(["somesaltsomesalt", "-id", "-t", "3", "-p", "4", "-r", "-k"]);
+            argon.arg((mib * 1024).to_string());
+            let (t_theirs, _) = run(&mut argon, Some(b"pass"));
+            if i >= 2 {
+                // two warm-up pairs
+                ours.push(t_ours);
+                theirs.push(t_theirs);
+                rss = rss.max(r);
+            }
+        }
+        let (a, b) = (median(ours), median(theirs));
+        println!(
+            "| {mib} MiB, t=3, p=4 | {} | {} | {:.2} | {} MiB |",
+            ms(a),
+            ms(b),
+            a.as_secs_f64() / b.as_secs_f64(),
+            rss / 1024
+        );
+    }
+}
+
+fn overhead(dir: &Path, runs: usize) {
+    println!("\n## Per-command cost beyond the key derivation (Argon2id 8 MiB, t=1, p=1)");
+    println!("| accounts | vault size | list | next | list peak RSS | next peak RSS |");
+    println!("|---|---|---|---|---|---|");
+    let kdf = KdfParams::new(8, 1, 1).expect("bounds");
+    let mut base: Option<(Duration, Duration)> = None;
+    for accounts in [0usize, 1_000, 10_000, 100_000] {
+        let vault: PathBuf = dir.join(format!("scale-{accounts}.cvlt"));
+        write_vault(&vault, accounts, kdf);
+        let size = std::fs::metadata(&vault).map(|m| m.len()).unwrap_or(0);
+        let (mut list, mut next, mut rss_list, mut rss_next) = (Vec::new(), Vec::new(), 0, 0);
+        let fresh = dir.join("fresh.cvlt");
+        for i in 0..runs {
+            let (t, r) = run(&mut codevault(&vault, &["list"]), None);
+            list.push(t);
+            rss_list = rss_list.max(r);
+            if accounts == 0 {
+                // `next` needs an account; on the empty vault, time a
+                // one-account vault's next as the baseline instead.
+                continue;
+            }
+            // Each run takes a code from another account, so none runs out.
+            let account = format!("acct{}", (i * 7919) % accounts);
+            let (t, r) = run(&mut codevault(&vault, &["next", &account]), None);
+            next.push(t);
+            rss_next = rss_next.max(r);
+        }
+        if accounts == 0 {
+            write_vault(&fresh, 1, kdf);
+            for _ in 0..runs {
+                let (t, r) = run(&mut codevault(&fresh, &["next", "acct0"]), None);
+                next.push(t);
+                rss_next = rss_next.max(r);
+                write_vault(&fresh, 1, kdf);
+            }
+        }
+        let (l, n) = (median(list), median(next));
+        let (bl, bn) = *base.get_or_insert((l, n));
+        let beyond = |x: Duration, b: Duration| format!("{} (+{})", ms(x), ms(x.saturating_sub(b)));
+        println!(
+            "| {accounts} | {:.1} MB | {} | {} | {} MiB | {} MiB |",
+            size as f64 / 1e6,
+            beyond(l, bl),
+            beyond(n, bn),
+            rss_list / 1024,
+            rss_next / 1024
+        );
+    }
+}
