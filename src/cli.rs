@@ -227,7 +227,10 @@ pub enum Command {
 
     /// Change the passphrase and/or the key-derivation cost
     ///
-    /// Re-encrypts the vault with a fresh salt in one atomic write.
+    /// Without options, sets a new passphrase. With --upgrade or a --kdf-*
+    /// option, changes the cost and keeps the passphrase, unless
+    /// --new-passphrase-file names a new one. Re-encrypts the vault with a
+    /// fresh salt in one atomic write.
     #[command(
         after_help = "Example:\n  codevault passwd\n  codevault passwd --upgrade\n  codevault passwd --kdf-memory 256"
     )]

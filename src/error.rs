@@ -29,6 +29,13 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// The command line did not parse; `usage` is clap's usage line.
+    #[error("{message}")]
+    Arguments {
+        message: String,
+        usage: Option<String>,
+    },
+
     #[error("invalid account name: {reason}")]
     InvalidAccountName { reason: &'static str },
 
@@ -42,7 +49,11 @@ pub enum Error {
     },
 
     #[error("'{account}' already has an active set of codes")]
-    ActiveSetExists { account: String },
+    ActiveSetExists {
+        account: String,
+        /// Whether the new set was to be imported (the fix differs).
+        importing: bool,
+    },
 
     #[error("these codes are already in the vault: {} of '{account}'", describe_set(*set, *revoked))]
     ImportOverlap {
@@ -65,6 +76,12 @@ pub enum Error {
 
     #[error("no passphrase given and no terminal to ask for one")]
     NoPassphraseSource,
+
+    #[error("no new passphrase given and no terminal to ask for one")]
+    NoNewPassphraseSource,
+
+    #[error("no file at {}", path.display())]
+    NoSuchFile { path: PathBuf },
 
     #[error("{what} is empty")]
     EmptyPassphrase { what: &'static str },
@@ -144,6 +161,7 @@ impl Error {
         use Error::*;
         match self {
             Usage(_)
+            | Arguments { .. }
             | InvalidAccountName { .. }
             | MalformedCode { .. }
             | UnknownAccount { .. }
@@ -154,6 +172,8 @@ impl Error {
             | VaultMissing { .. }
             | VaultExists { .. }
             | NoPassphraseSource
+            | NoNewPassphraseSource
+            | NoSuchFile { .. }
             | EmptyPassphrase { .. }
             | PassphraseMismatch
             | KdfFlag(_)
@@ -177,12 +197,23 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         use Error::*;
         Some(match self {
+            Arguments { usage, .. } => match usage {
+                Some(u) => format!("{u}; see --help"),
+                None => "see codevault --help".into(),
+            },
             UnknownAccount { suggestions, .. } if !suggestions.is_empty() => {
                 let names: Vec<String> = suggestions.iter().map(|s| format!("'{s}'")).collect();
                 format!("did you mean {}?", names.join(" or "))
             }
             UnknownAccount { .. } => "`codevault list` shows the accounts in the vault".into(),
-            ActiveSetExists { account } => format!(
+            ActiveSetExists {
+                account,
+                importing: true,
+            } => format!(
+                "`codevault import --replace {}` stores the new codes and revokes the old set",
+                shell_word(account)
+            ),
+            ActiveSetExists { account, .. } => format!(
                 "`codevault regenerate {}` replaces the set and revokes the old one",
                 shell_word(account)
             ),
@@ -208,6 +239,10 @@ impl Error {
             NoPassphraseSource => {
                 "set CODEVAULT_PASSPHRASE, pass --passphrase-file PATH, or run in a terminal".into()
             }
+            NoNewPassphraseSource => {
+                "set CODEVAULT_NEW_PASSPHRASE, pass --new-passphrase-file PATH, or run in a terminal"
+                    .into()
+            }
             NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
             NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
             WrongPassphrase { .. } => "passphrases are case-sensitive; nothing was changed".into(),
@@ -228,6 +263,41 @@ impl Error {
             action,
             path: path.into(),
             source,
+        }
+    }
+
+    /// A clap parse failure as one line and a usage hint, like every other
+    /// failure (clap's own report spans several lines).
+    pub fn from_clap(e: &clap::Error) -> Self {
+        let text = e.to_string();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let message = lines
+            .next()
+            .unwrap_or("invalid arguments")
+            .trim_start_matches("error: ")
+            .to_string();
+        let rest: Vec<&str> = lines.collect();
+        // clap's "tip: a similar argument exists" beats the usage line.
+        let tip = rest.iter().find_map(|l| l.strip_prefix("tip: ")).map(str::to_string);
+        let usage = rest
+            .iter()
+            .find(|l| l.starts_with("Usage:"))
+            .map(|l| l.replacen("Usage:", "usage:", 1));
+        Error::Arguments {
+            message,
+            usage: tip.or(usage),
+        }
+    }
+
+    /// For a file the user named: a missing one is an input error (exit 2),
+    /// any other failure an I/O error.
+    pub fn input_file(path: &std::path::Path, source: io::Error) -> Self {
+        if source.kind() == io::ErrorKind::NotFound {
+            Error::NoSuchFile {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::io("read", path, source)
         }
     }
 

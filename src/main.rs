@@ -4,21 +4,38 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
+use codevault::{Error, cli::Cli};
 
 fn main() -> ExitCode {
-    let cli = codevault::cli::Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version, and bare `codevault`: clap's own output.
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            e.exit()
+        }
+        Err(e) => return report(&Error::from_clap(&e)),
+    };
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     match codevault::run(cli, &mut out, &mut err) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
-        Err(e) => {
-            if !matches!(e, codevault::Error::BrokenPipe) {
-                let _ = writeln!(err, "codevault: error: {e}");
-                if let Some(hint) = e.hint() {
-                    let _ = writeln!(err, "hint: {hint}");
-                }
-            }
-            ExitCode::from(e.exit_code())
+        Err(e) => report(&e),
+    }
+}
+
+/// One line `codevault: error: …`, then a `hint: …` line where there is a
+/// fix. A closed pipe is not reported.
+fn report(e: &Error) -> ExitCode {
+    if !matches!(e, Error::BrokenPipe) {
+        let mut err = io::stderr().lock();
+        let _ = writeln!(err, "codevault: error: {e}");
+        if let Some(hint) = e.hint() {
+            let _ = writeln!(err, "hint: {hint}");
         }
     }
+    ExitCode::from(e.exit_code())
 }

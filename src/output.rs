@@ -543,9 +543,10 @@ pub struct Removed {
 
 impl View for Removed {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let plural = if self.sets == 1 { "" } else { "s" };
         writeln!(
             out,
-            "Removed '{}' and its history ({} sets).",
+            "Removed '{}' and its codes ({} set{plural}); the log keeps that it existed.",
             self.account, self.sets
         )
     }

@@ -43,7 +43,7 @@ pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
     } else if let Some(p) = from_env(NEW_PASSPHRASE_ENV) {
         p
     } else {
-        let mut tty = Terminal::open().ok_or(Error::NoPassphraseSource)?;
+        let mut tty = Terminal::open().ok_or(Error::NoNewPassphraseSource)?;
         let first = non_empty(tty.secret("New passphrase: ")?, "the new passphrase")?;
         let again = tty.secret("Repeat the new passphrase: ")?;
         if first != again {
@@ -52,11 +52,6 @@ pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
         first
     };
     non_empty(p, "the new passphrase")
-}
-
-/// Whether a new-passphrase source other than the terminal is set.
-pub fn new_passphrase_given(file: Option<&Path>) -> bool {
-    file.is_some() || from_env(NEW_PASSPHRASE_ENV).is_some()
 }
 
 fn non_empty(p: Passphrase, what: &'static str) -> Result<Passphrase> {
@@ -80,7 +75,7 @@ fn first_line_of(path: &Path) -> Result<Passphrase> {
             source,
         })?
     } else {
-        let file = File::open(path).map_err(|e| Error::io("read the passphrase file", path, e))?;
+        let file = File::open(path).map_err(|e| Error::input_file(path, e))?;
         read_first_line(BufReader::new(file))
             .map_err(|e| Error::io("read the passphrase file", path, e))?
     };
@@ -120,7 +115,7 @@ pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
     };
     match file {
         Some(path) => {
-            let f = File::open(path).map_err(|e| Error::io("read", path, e))?;
+            let f = File::open(path).map_err(|e| Error::input_file(path, e))?;
             f.take(MAX_TEXT + 1)
                 .read_to_end(&mut buf)
                 .map_err(|e| Error::io("read", path, e))?;

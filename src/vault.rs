@@ -483,6 +483,7 @@ impl Vault {
         {
             return Err(Error::ActiveSetExists {
                 account: name.as_str().to_string(),
+                importing: false,
             });
         }
         let codes = self.fresh_codes(count, rng)?;
@@ -553,6 +554,7 @@ impl Vault {
         if has_active && !replace {
             return Err(Error::ActiveSetExists {
                 account: name.as_str().to_string(),
+                importing: true,
             });
         }
         // Importing a set the vault already has is a mistake worth naming:
