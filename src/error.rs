@@ -278,7 +278,10 @@ impl Error {
             .to_string();
         let rest: Vec<&str> = lines.collect();
         // clap's "tip: a similar argument exists" beats the usage line.
-        let tip = rest.iter().find_map(|l| l.strip_prefix("tip: ")).map(str::to_string);
+        let tip = rest
+            .iter()
+            .find_map(|l| l.strip_prefix("tip: "))
+            .map(str::to_string);
         let usage = rest
             .iter()
             .find(|l| l.starts_with("Usage:"))

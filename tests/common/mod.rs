@@ -1,0 +1,826 @@
+//! The one harness of the end-to-end tests: every test runs the real binary.
+//!
+//! Each test gets an [`Env`]: its own temp directory with the vault path
+//! `<tmp>/vault.cvlt`. Every child process starts with a cleared environment
+//! (only what the test sets, plus `HOME` pointed into the temp directory so
+//! that no test can ever reach the real data directory), with cheap Argon2id
+//! parameters for `init`, and in a new session without a controlling
+//! terminal: a `/dev/tty` prompt can never hang a test, and "no terminal" is
+//! real, not simulated.
+//!
+//! The harness also watches for leaks on every run: every passphrase a test
+//! hands to the binary and every code the binary ever printed on standard
+//! output is remembered, and no run may print one of them on standard error,
+//! nor on standard output when it fails (exit 2 and above). Nor may any run
+//! panic.
+//!
+//! The JSON shapes of the contract (`shared/spec/cli.md`, "JSON shapes") are
+//! at the end, as typed structs: tests decode documents, they do not grep
+//! them. Unknown fields are allowed, as the contract says more may be added.
+
+// Each test file uses a different part of the harness.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+use tempfile::TempDir;
+
+/// The binary under test, built by cargo for the integration tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_codevault");
+
+/// The passphrase of every vault the harness creates.
+pub const PASS: &str = "correct horse battery staple";
+
+/// The cheapest cost the contract allows: 8 MiB, 1 pass, 1 lane.
+pub const CHEAP_KDF: [&str; 6] = [
+    "--kdf-memory",
+    "8",
+    "--kdf-iterations",
+    "1",
+    "--kdf-parallelism",
+    "1",
+];
+
+/// The contract's exit codes.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const REFUSED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const WRONG_PASSPHRASE: i32 = 3;
+    pub const DAMAGED: i32 = 4;
+    pub const FAILURE: i32 = 5;
+}
+
+/// Far longer than any command should take, short enough that a hang fails
+/// the test instead of the whole run. The one lock test waits 10 s.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+// ----------------------------------------------------------------- the env
+
+/// One test's world: a temp directory, a vault path in it, and the secrets
+/// the runs must never leak.
+pub struct Env {
+    dir: TempDir,
+    vault: PathBuf,
+    secrets: Mutex<BTreeSet<String>>,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Env {
+    /// A fresh temp directory; the vault path does not exist yet.
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("create a temp directory");
+        let vault = dir.path().join("vault.cvlt");
+        let env = Env {
+            dir,
+            vault,
+            secrets: Mutex::new(BTreeSet::new()),
+        };
+        env.remember(PASS);
+        env
+    }
+
+    /// A fresh temp directory with an empty vault under [`PASS`].
+    pub fn with_vault() -> Env {
+        let env = Env::new();
+        env.init();
+        env
+    }
+
+    /// `init` with [`PASS`] and the cheap cost; asserts it worked.
+    pub fn init(&self) -> Run {
+        let run = self
+            .cmd(["init"])
+            .args(CHEAP_KDF)
+            .new_passphrase(PASS)
+            .run();
+        run.ok();
+        run
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn vault(&self) -> &Path {
+        &self.vault
+    }
+
+    /// `<vault>.lock`, the writers' lock file beside the vault.
+    pub fn lock_path(&self) -> PathBuf {
+        lock_path_of(&self.vault)
+    }
+
+    pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes a file in the temp directory and returns its path.
+    pub fn write(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        fs::write(&p, contents).expect("write a test file");
+        p
+    }
+
+    /// Writes a passphrase file (the text is remembered as a secret).
+    pub fn passphrase_file(&self, rel: &str, contents: &str) -> PathBuf {
+        for line in contents.lines() {
+            self.remember(line.trim_end_matches('\r'));
+        }
+        self.write(rel, contents)
+    }
+
+    /// A command with the vault given by `--vault` and no passphrase source.
+    pub fn cmd<I, S>(&self, args: I) -> Cmd<'_>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Cmd {
+            env: self,
+            args: args.into_iter().map(|a| a.as_ref().to_owned()).collect(),
+            vars: vec![("HOME".into(), self.path("home").into_os_string())],
+            stdin: None,
+            vault: VaultArg::Flag,
+            umask0: false,
+        }
+    }
+
+    /// Runs a command with `CODEVAULT_PASSPHRASE` set to [`PASS`].
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd(args).passphrase(PASS).run()
+    }
+
+    /// The vault file as it is now.
+    pub fn bytes(&self) -> Vec<u8> {
+        fs::read(&self.vault).expect("read the vault")
+    }
+
+    /// Asserts the vault file is byte for byte what it was.
+    #[track_caller]
+    pub fn assert_unchanged(&self, before: &[u8]) {
+        let now = fs::read(&self.vault).expect("read the vault");
+        assert!(
+            now == before,
+            "the vault changed ({} bytes before, {} now)",
+            before.len(),
+            now.len()
+        );
+    }
+
+    /// Temp files of an atomic write left beside the vault.
+    pub fn stray_temps(&self) -> Vec<PathBuf> {
+        let prefix = format!(
+            ".{}.tmp-",
+            self.vault.file_name().unwrap().to_string_lossy()
+        );
+        let dir = self.vault.parent().unwrap();
+        fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Remembers a secret that no run may print where it must not.
+    pub fn remember(&self, secret: &str) {
+        // Too short a text would match by chance (a passphrase "pw").
+        if secret.chars().count() >= 6 {
+            self.secrets.lock().unwrap().insert(secret.to_string());
+        }
+    }
+
+    pub fn secrets(&self) -> Vec<String> {
+        self.secrets.lock().unwrap().iter().cloned().collect()
+    }
+
+    // ------------------------------------------------ commands, decoded
+
+    /// `generate ACCOUNT --count N --json`, asserted to succeed.
+    pub fn generate(&self, account: &str, count: usize) -> Issued {
+        self.run(["generate", account, "--count", &count.to_string(), "--json"])
+            .ok()
+            .json()
+    }
+
+    /// `regenerate ACCOUNT --count N --json`, asserted to succeed.
+    pub fn regenerate(&self, account: &str, count: usize) -> Issued {
+        self.run([
+            "regenerate",
+            account,
+            "--count",
+            &count.to_string(),
+            "--json",
+        ])
+        .ok()
+        .json()
+    }
+
+    /// `list --json`, asserted to succeed.
+    pub fn list(&self) -> AccountList {
+        self.run(["list", "--json"]).ok().json()
+    }
+
+    /// `show ACCOUNT --all --json`, asserted to succeed.
+    pub fn show_all(&self, account: &str) -> Shown {
+        self.run(["show", account, "--all", "--json"]).ok().json()
+    }
+
+    /// `next ACCOUNT --json`, asserted to succeed.
+    pub fn next(&self, account: &str) -> Marked {
+        self.run(["next", account, "--json"]).ok().json()
+    }
+
+    /// `log --json`, asserted to succeed.
+    pub fn log(&self) -> Log {
+        self.run(["log", "--json"]).ok().json()
+    }
+
+    /// `check CODE [ACCOUNT] --json`: the exit code and the answer.
+    pub fn check(&self, code: &str, account: Option<&str>) -> (i32, Checked) {
+        let mut args = vec!["check", code];
+        args.extend(account);
+        args.push("--json");
+        let run = self.run(args);
+        assert!(
+            run.code == exit::OK || run.code == exit::REFUSED,
+            "check should answer 0 or 1\n{run}"
+        );
+        (run.code, run.json())
+    }
+}
+
+/// `<vault>.lock` for a vault path.
+pub fn lock_path_of(vault: &Path) -> PathBuf {
+    let mut name = vault.file_name().unwrap().to_os_string();
+    name.push(".lock");
+    vault.with_file_name(name)
+}
+
+/// The permission bits of a path.
+pub fn mode(path: &Path) -> u32 {
+    fs::metadata(path)
+        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+pub fn inode(path: &Path) -> u64 {
+    fs::metadata(path).expect("stat").ino()
+}
+
+/// The Argon2id cost a vault file asks for: header bytes 12..24, big-endian
+/// memory in MiB, iterations, parallelism.
+pub fn header_kdf(bytes: &[u8]) -> (u32, u32, u32) {
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(12), be(16), be(20))
+}
+
+/// A code as people read it: `1234 5678`.
+pub fn grouped(code: &str) -> String {
+    format!("{} {}", &code[..4], &code[4..])
+}
+
+/// Every 8-digit code in a text, written plainly (`12345678`) or grouped
+/// (`1234 5678`), normalised.
+pub fn codes_in(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| {
+        from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit)
+    };
+    let boundary = |i: usize| i >= b.len() || !b[i].is_ascii_digit();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let starts = i == 0 || !b[i - 1].is_ascii_digit();
+        if starts && digits(i, 8) && boundary(i + 8) {
+            found.push(text[i..i + 8].to_string());
+            i += 8;
+        } else if starts && digits(i, 4) && b.get(i + 4) == Some(&b' ') && digits(i + 5, 4) {
+            if boundary(i + 9) {
+                found.push(format!("{}{}", &text[i..i + 4], &text[i + 5..i + 9]));
+            }
+            i += 9;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+// ------------------------------------------------------------ the command
+
+enum VaultArg {
+    /// `--vault <tmp>/vault.cvlt`
+    Flag,
+    /// `CODEVAULT_PATH=<tmp>/vault.cvlt`
+    EnvVar,
+    /// Neither: the test says where, or tests the default.
+    None,
+}
+
+/// A command being built. Nothing runs until [`Cmd::run`].
+pub struct Cmd<'e> {
+    env: &'e Env,
+    args: Vec<OsString>,
+    vars: Vec<(OsString, OsString)>,
+    stdin: Option<Vec<u8>>,
+    vault: VaultArg,
+    umask0: bool,
+}
+
+impl Cmd<'_> {
+    pub fn arg(mut self, a: impl AsRef<OsStr>) -> Self {
+        self.args.push(a.as_ref().to_owned());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// Sets an environment variable of the child.
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.into(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// `CODEVAULT_PASSPHRASE`.
+    pub fn passphrase(self, p: &str) -> Self {
+        self.env.remember(p);
+        self.env("CODEVAULT_PASSPHRASE", p)
+    }
+
+    /// `CODEVAULT_NEW_PASSPHRASE`.
+    pub fn new_passphrase(self, p: &str) -> Self {
+        self.env.remember(p);
+        self.env("CODEVAULT_NEW_PASSPHRASE", p)
+    }
+
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Give the vault as `CODEVAULT_PATH` instead of `--vault`.
+    pub fn vault_from_env(mut self) -> Self {
+        self.vault = VaultArg::EnvVar;
+        self
+    }
+
+    /// Give no vault path at all.
+    pub fn no_vault(mut self) -> Self {
+        self.vault = VaultArg::None;
+        self
+    }
+
+    /// Run the child under `umask 000`.
+    pub fn umask0(mut self) -> Self {
+        self.umask0 = true;
+        self
+    }
+
+    /// The child as a std command: cleared environment, new session without
+    /// a controlling terminal, optionally `umask 000`. For tests that need
+    /// to wire its standard streams themselves.
+    pub fn std_command(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(BIN);
+        c.env_clear();
+        for (k, v) in &self.vars {
+            c.env(k, v);
+        }
+        match self.vault {
+            VaultArg::Flag => {
+                c.arg("--vault").arg(&self.env.vault);
+            }
+            VaultArg::EnvVar => {
+                c.env("CODEVAULT_PATH", &self.env.vault);
+            }
+            VaultArg::None => {}
+        }
+        c.args(&self.args);
+        c.current_dir(self.env.dir());
+        let umask0 = self.umask0;
+        // SAFETY: the closure runs in the forked child before exec and only
+        // calls setsid(2) and umask(2), both async-signal-safe.
+        unsafe {
+            c.pre_exec(move || detach(umask0));
+        }
+        c
+    }
+
+    /// Runs the command to its end and checks it leaked nothing.
+    pub fn run(self) -> Run {
+        let std = self.std_command();
+        let cmdline = format!("{std:?}");
+        let mut cmd = assert_cmd::Command::from_std(std);
+        cmd.timeout(TIMEOUT);
+        if let Some(input) = &self.stdin {
+            cmd.write_stdin(input.clone());
+        }
+        let out = cmd.output().expect("run codevault");
+        let run = Run {
+            code: out.status.code().unwrap_or_else(|| {
+                panic!("codevault was killed by a signal or timed out: {cmdline}")
+            }),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            cmdline,
+        };
+        run.assert_no_leak(self.env);
+        run
+    }
+}
+
+/// In the child, before exec: a new session has no controlling terminal, so
+/// opening `/dev/tty` fails as it does under cron or CI.
+fn detach(umask0: bool) -> io::Result<()> {
+    // SAFETY: plain system calls without pointers.
+    if unsafe { libc::setsid() } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    if umask0 {
+        // SAFETY: as above.
+        unsafe { libc::umask(0) };
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the run
+
+/// The line a vault below the default key-derivation cost prints on every
+/// unlock, suggesting `passwd --upgrade`. Every vault of the suite is below
+/// the default on purpose (cheap tests), so the checks look past it.
+pub fn is_upgrade_notice(line: &str) -> bool {
+    line.starts_with("hint: ") && line.contains("passwd --upgrade")
+}
+
+/// A finished run: exit code and both streams.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    cmdline: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "command: {}\nexit: {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.cmdline, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    fn assert_no_leak(&self, env: &Env) {
+        assert!(
+            !self.stderr.contains("panicked") && self.code != 101,
+            "codevault panicked\n{self}"
+        );
+        let known = env.secrets();
+        if self.code >= exit::USAGE {
+            for s in &known {
+                assert!(
+                    !self.stdout.contains(s.as_str()),
+                    "a failed run printed a secret on stdout\n{self}"
+                );
+            }
+        }
+        // Whatever the binary shows on stdout is a code to guard from now on.
+        for code in codes_in(&self.stdout) {
+            env.remember(&code);
+        }
+        for s in env.secrets() {
+            let mut forms = vec![s.clone()];
+            if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+                forms.push(grouped(&s));
+            }
+            for form in forms {
+                assert!(
+                    !self.stderr.contains(&form),
+                    "stderr shows a secret ({} chars)\n{self}",
+                    form.len()
+                );
+            }
+        }
+    }
+
+    /// Asserts exit 0.
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        self.code(exit::OK)
+    }
+
+    /// Asserts the exit code.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "expected exit {expected}, got {}\n{self}",
+            self.code
+        );
+        self
+    }
+
+    /// Asserts a failure as the contract has it: the exit code, then on
+    /// stderr exactly one line `codevault: error: …` containing `message`,
+    /// optionally followed by one `hint: …` line, and nothing after.
+    ///
+    /// Before the error line only the cost notice may appear (see
+    /// [`is_upgrade_notice`]); `errors.rs` has the strict check.
+    #[track_caller]
+    pub fn fails(&self, code: i32, message: &str) -> &Self {
+        self.code(code);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        let errors: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].starts_with("codevault: error: "))
+            .collect();
+        let [at] = errors[..] else {
+            panic!("stderr has not exactly one error line\n{self}");
+        };
+        assert!(
+            lines[..at].iter().all(|l| is_upgrade_notice(l)),
+            "stderr has other lines before the error line\n{self}"
+        );
+        let after = &lines[at + 1..];
+        assert!(
+            after.is_empty() || (after.len() == 1 && after[0].starts_with("hint: ")),
+            "the error line is not followed by one hint line or nothing\n{self}"
+        );
+        assert!(
+            lines[at].contains(message),
+            "the error line does not say {message:?}\n{self}"
+        );
+        self
+    }
+
+    /// The `codevault: error: ` line's text, without the prefix.
+    #[track_caller]
+    pub fn error(&self) -> &str {
+        self.stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("codevault: error: "))
+            .unwrap_or_else(|| panic!("no error line\n{self}"))
+    }
+
+    /// The `hint: ` line that follows the error line, if any.
+    pub fn hint(&self) -> Option<&str> {
+        let mut lines = self
+            .stderr
+            .lines()
+            .skip_while(|l| !l.starts_with("codevault: error: "));
+        lines.next()?;
+        lines.next()?.strip_prefix("hint: ")
+    }
+
+    /// The messages on stderr, without the cost notice.
+    pub fn notes(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| !is_upgrade_notice(l))
+            .collect()
+    }
+
+    /// Asserts there is a hint containing `text`.
+    #[track_caller]
+    pub fn hint_says(&self, text: &str) -> &Self {
+        let hint = self
+            .hint()
+            .unwrap_or_else(|| panic!("no hint line\n{self}"));
+        assert!(
+            hint.contains(text),
+            "the hint does not say {text:?}\n{self}"
+        );
+        self
+    }
+
+    /// Decodes standard output as one JSON document of the given shape.
+    #[track_caller]
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not the expected JSON: {e}\n{self}"))
+    }
+}
+
+// -------------------------------------------------------- the JSON shapes
+
+/// A time as the contract writes it: RFC 3339 in UTC (`…Z`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Utc(pub jiff::Timestamp);
+
+impl<'de> Deserialize<'de> for Utc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if !s.ends_with('Z') {
+            return Err(D::Error::custom(format!("{s:?} is not in UTC")));
+        }
+        s.parse().map(Utc).map_err(D::Error::custom)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Generated,
+    Imported,
+}
+
+/// `set` in `show`, `generate`, `regenerate`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SetInfo {
+    pub id: u64,
+    pub created: Utc,
+    pub origin: Origin,
+    pub fingerprint: String,
+}
+
+/// `generate` / `regenerate`: the codes, plain.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Issued {
+    pub account: String,
+    pub set: SetInfo,
+    pub codes: Vec<String>,
+}
+
+/// `list`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AccountList {
+    pub accounts: Vec<AccountRow>,
+}
+
+impl AccountList {
+    #[track_caller]
+    pub fn get(&self, account: &str) -> &AccountRow {
+        self.accounts
+            .iter()
+            .find(|a| a.account == account)
+            .unwrap_or_else(|| panic!("no account {account:?} in {self:?}"))
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.accounts.iter().map(|a| a.account.as_str()).collect()
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AccountRow {
+    pub account: String,
+    pub remaining: usize,
+    pub total: usize,
+    /// `null` for an account without an active set.
+    pub created: Option<Utc>,
+    pub origin: Option<Origin>,
+    pub low: bool,
+}
+
+/// `show`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Shown {
+    pub account: String,
+    pub set: SetInfo,
+    pub codes: Vec<ShownCode>,
+}
+
+impl Shown {
+    pub fn used(&self) -> Vec<&ShownCode> {
+        self.codes.iter().filter(|c| c.used.is_some()).collect()
+    }
+
+    pub fn unused(&self) -> Vec<&ShownCode> {
+        self.codes.iter().filter(|c| c.used.is_none()).collect()
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ShownCode {
+    pub index: usize,
+    pub code: String,
+    pub used: Option<Used>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Used {
+    pub at: Utc,
+    pub note: Option<String>,
+}
+
+/// `use` / `next` on success.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Marked {
+    pub account: String,
+    pub code: String,
+    pub index: usize,
+    pub remaining: usize,
+    pub low: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Unused,
+    Used,
+    Revoked,
+    OtherAccount,
+    Unknown,
+}
+
+/// The details a diagnosis carries, whichever its reason.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Details {
+    /// The set the code is in (used, revoked, unused).
+    pub set: Option<u64>,
+    pub index: Option<usize>,
+    pub used_at: Option<Utc>,
+    pub note: Option<String>,
+    pub set_created: Option<Utc>,
+    pub revoked_at: Option<Utc>,
+    pub revoked_by: Option<String>,
+    pub replaced_by: Option<u64>,
+    pub other_account: Option<String>,
+    pub other_state: Option<String>,
+    pub did_you_mean: Option<Vec<NearMiss>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NearMiss {
+    pub account: String,
+    pub set: u64,
+    pub index: usize,
+}
+
+/// `use` refused (exit 1).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Refusal {
+    pub account: String,
+    pub reason: Reason,
+    #[serde(flatten)]
+    pub details: Details,
+}
+
+/// `check`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Checked {
+    pub code: String,
+    pub reason: Reason,
+    /// `null` when no account was given and the code is in none.
+    pub account: Option<String>,
+    #[serde(flatten)]
+    pub details: Details,
+}
+
+/// `log`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Log {
+    pub events: Vec<LogEvent>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LogEvent {
+    pub at: Utc,
+    /// `null` or absent for events of the whole vault (`init`, `passwd`).
+    #[serde(default)]
+    pub account: Option<String>,
+    pub event: String,
+    /// What the event carries beside its name (`set`, `index`, `reason`…).
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Log {
+    /// The event names, oldest first.
+    pub fn kinds(&self) -> Vec<&str> {
+        self.events.iter().map(|e| e.event.as_str()).collect()
+    }
+}

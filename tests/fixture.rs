@@ -1,0 +1,239 @@
+//! The frozen vault: `tests/fixtures/v1-frozen.cvlt`, written once by
+//! format version 1, must keep opening with the same contents in every later
+//! build. A change to the file format or to the stored schema that breaks
+//! this test needs a new format version (and a new frozen file beside this
+//! one), never a regenerated fixture. See `tests/fixtures/README.md`.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{CHEAP_KDF, Env, Origin, Reason, exit, header_kdf};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1-frozen.cvlt");
+
+/// Public on purpose: the fixture protects nothing.
+const PASSPHRASE: &str = "frozen-fixture-passphrase";
+
+// What the fixture holds (written by `write_frozen_fixture` below):
+//   set 1  alpha             5 codes, code 1 handed out by `next`, then
+//                            revoked by `regenerate`
+//   set 2  alpha             4 codes, code 2 used with a note; active
+//   set 3  instagram:@brand  3 codes, code 1 handed out by `next`; active
+//
+// Two codes of the revoked set 1, which no command shows any more, are the
+// known answers for `check`. They are test data of a public fixture.
+/// Set 1, code 3: never used, revoked.
+const REVOKED_UNUSED: &str = "17387598";
+/// Set 1, code 1: handed out by `next`, then revoked.
+const REVOKED_USED: &str = "03044787";
+/// The fingerprints of the active sets, as a printed sheet shows them.
+const ALPHA_FINGERPRINT: &str = "bdbd-36ea";
+const BRAND_FINGERPRINT: &str = "1e9e-71e3";
+const NOTE: &str = "used in the fixture";
+
+/// A copy of the fixture as the vault of a fresh env: tests never touch the
+/// committed file.
+fn frozen() -> Env {
+    let env = Env::new();
+    fs::copy(FIXTURE, env.vault()).expect("tests/fixtures/v1-frozen.cvlt is committed");
+    env.remember(PASSPHRASE);
+    env
+}
+
+fn run(env: &Env, args: &[&str]) -> common::Run {
+    env.cmd(args).passphrase(PASSPHRASE).run()
+}
+
+/// BLAKE2b-256 of the committed file: regenerating it is caught here first.
+const FIXTURE_BLAKE2B: &str = "8a994b6e4ad129eb9bbc2b25a2cceb2282acb7e91e85f1b10a5f6aceb6ff98a8";
+
+#[test]
+fn the_frozen_file_is_the_one_committed() {
+    use blake2::Blake2b;
+    use blake2::digest::Digest;
+    use blake2::digest::consts::U32;
+    let digest = Blake2b::<U32>::digest(fs::read(FIXTURE).unwrap());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex, FIXTURE_BLAKE2B,
+        "v1-frozen.cvlt was changed; frozen fixtures are never regenerated"
+    );
+}
+
+#[test]
+fn the_frozen_vault_is_format_version_1_with_a_cheap_cost() {
+    let bytes = fs::read(FIXTURE).unwrap();
+    assert_eq!(&bytes[..8], b"\x89CVAULT\n");
+    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 1);
+    assert_eq!(header_kdf(&bytes), (8, 1, 1));
+}
+
+#[test]
+fn the_frozen_vault_lists_its_accounts() {
+    let env = frozen();
+    let list: common::AccountList = run(&env, &["list", "--json"]).ok().json();
+    assert_eq!(list.names(), ["alpha", "instagram:@brand"]);
+    let alpha = list.get("alpha");
+    assert_eq!((alpha.remaining, alpha.total, alpha.low), (3, 4, true));
+    assert_eq!(alpha.origin, Some(Origin::Generated));
+    let brand = list.get("instagram:@brand");
+    assert_eq!((brand.remaining, brand.total, brand.low), (2, 3, true));
+    assert_eq!(brand.origin, Some(Origin::Generated));
+}
+
+#[test]
+fn the_frozen_vault_shows_its_active_sets() {
+    let env = frozen();
+    let alpha: common::Shown = run(&env, &["show", "alpha", "--all", "--json"]).ok().json();
+    assert_eq!(alpha.set.id, 2);
+    assert_eq!(alpha.set.origin, Origin::Generated);
+    assert_eq!(alpha.set.fingerprint, ALPHA_FINGERPRINT);
+    let indexes: Vec<usize> = alpha.codes.iter().map(|c| c.index).collect();
+    assert_eq!(indexes, [1, 2, 3, 4]);
+    let used = alpha.used();
+    assert_eq!(used.len(), 1);
+    assert_eq!(used[0].index, 2);
+    let mark = used[0].used.as_ref().unwrap();
+    assert_eq!(mark.note.as_deref(), Some(NOTE));
+    assert!(mark.at >= alpha.set.created);
+    for c in &alpha.codes {
+        assert!(c.code.len() == 8 && c.code.bytes().all(|b| b.is_ascii_digit()));
+        assert_ne!(c.code, REVOKED_UNUSED);
+        assert_ne!(c.code, REVOKED_USED);
+    }
+
+    let brand: common::Shown = run(&env, &["show", "instagram:@brand", "--all", "--json"])
+        .ok()
+        .json();
+    assert_eq!(brand.set.id, 3);
+    assert_eq!(brand.set.fingerprint, BRAND_FINGERPRINT);
+    assert_eq!(brand.codes.len(), 3);
+    assert_eq!(brand.used().len(), 1);
+    assert_eq!(brand.codes[0].used.as_ref().unwrap().note, None);
+}
+
+#[test]
+fn the_frozen_vault_knows_every_codes_state() {
+    let env = frozen();
+    let check = |code: &str, account: Option<&str>| -> (i32, common::Checked) {
+        let mut args = vec!["check", code];
+        args.extend(account);
+        args.push("--json");
+        let r = run(&env, &args);
+        (r.code, r.json())
+    };
+
+    for (code, used) in [(REVOKED_UNUSED, false), (REVOKED_USED, true)] {
+        let (exit_code, c) = check(code, Some("alpha"));
+        assert_eq!((exit_code, c.reason), (exit::REFUSED, Reason::Revoked));
+        assert_eq!(c.details.set, Some(1));
+        assert_eq!(c.details.replaced_by, Some(2));
+        assert_eq!(c.details.used_at.is_some(), used);
+        assert!(c.details.revoked_at.unwrap() >= c.details.set_created.unwrap());
+        // Without an account, the vault finds whose it is.
+        let (_, c) = check(code, None);
+        assert_eq!(c.account.as_deref(), Some("alpha"));
+    }
+
+    let alpha: common::Shown = run(&env, &["show", "alpha", "--all", "--json"]).ok().json();
+    let used = &alpha.codes[1].code;
+    let (exit_code, c) = check(used, Some("alpha"));
+    assert_eq!((exit_code, c.reason), (exit::REFUSED, Reason::Used));
+    assert_eq!(c.details.note.as_deref(), Some(NOTE));
+    let unused = &alpha.codes[0].code;
+    let (exit_code, c) = check(unused, Some("alpha"));
+    assert_eq!((exit_code, c.reason), (exit::OK, Reason::Unused));
+    let (exit_code, c) = check(unused, Some("instagram:@brand"));
+    assert_eq!((exit_code, c.reason), (exit::REFUSED, Reason::OtherAccount));
+}
+
+#[test]
+fn the_frozen_vault_keeps_its_log() {
+    let env = frozen();
+    let log: common::Log = run(&env, &["log", "--json"]).ok().json();
+    assert_eq!(
+        log.kinds(),
+        [
+            "init",
+            "generate",
+            "next",
+            "regenerate",
+            "use",
+            "generate",
+            "next"
+        ]
+    );
+}
+
+#[test]
+fn the_frozen_vault_refuses_another_passphrase() {
+    let env = frozen();
+    let before = env.bytes();
+    env.cmd(["list"])
+        .passphrase("Frozen-fixture-passphrase")
+        .run()
+        .fails(exit::WRONG_PASSPHRASE, "wrong passphrase");
+    env.assert_unchanged(&before);
+}
+
+#[test]
+fn the_frozen_vault_can_still_be_changed() {
+    let env = frozen();
+    let next: common::Marked = run(&env, &["next", "alpha", "--json"]).ok().json();
+    assert_eq!(next.index, 1);
+    assert_eq!(next.remaining, 2);
+    let list: common::AccountList = run(&env, &["list", "--json"]).ok().json();
+    assert_eq!(list.get("alpha").remaining, 2);
+    // The committed file is untouched.
+    assert_ne!(fs::read(FIXTURE).unwrap(), env.bytes());
+}
+
+/// Writes `tests/fixtures/v1-frozen.cvlt` and prints the constants above.
+/// Only for a new format version's fixture: an existing file is never
+/// replaced (see tests/fixtures/README.md for the command).
+#[test]
+#[ignore = "writes the frozen fixture; run by hand only, see tests/fixtures/README.md"]
+fn write_frozen_fixture() {
+    let target = Path::new(FIXTURE);
+    if target.exists() {
+        println!("{FIXTURE} exists and is frozen; nothing written");
+        return;
+    }
+    let env = Env::new();
+    env.cmd(["init"])
+        .args(CHEAP_KDF)
+        .new_passphrase(PASSPHRASE)
+        .run()
+        .ok();
+    let json = |args: &[&str]| run(&env, args).ok().stdout.clone();
+    let set1: common::Issued =
+        serde_json::from_str(&json(&["generate", "alpha", "--count", "5", "--json"])).unwrap();
+    json(&["next", "alpha"]);
+    let set2: common::Issued =
+        serde_json::from_str(&json(&["regenerate", "alpha", "--count", "4", "--json"])).unwrap();
+    json(&["use", "alpha", &set2.codes[1], "--note", NOTE]);
+    let set3: common::Issued = serde_json::from_str(&json(&[
+        "generate",
+        "instagram:@brand",
+        "--count",
+        "3",
+        "--json",
+    ]))
+    .unwrap();
+    json(&["next", "instagram:@brand"]);
+
+    fs::create_dir_all(target.parent().unwrap()).unwrap();
+    fs::copy(env.vault(), target).unwrap();
+    println!("const REVOKED_UNUSED: &str = {:?};", set1.codes[2]);
+    println!("const REVOKED_USED: &str = {:?};", set1.codes[0]);
+    println!(
+        "const ALPHA_FINGERPRINT: &str = {:?};",
+        set2.set.fingerprint
+    );
+    println!(
+        "const BRAND_FINGERPRINT: &str = {:?};",
+        set3.set.fingerprint
+    );
+}

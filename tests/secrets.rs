@@ -1,0 +1,205 @@
+//! Secrets stay secret: no error, warning, refusal or log shows the
+//! passphrase or a code, in words or in JSON, and the file holds no
+//! plaintext.
+//!
+//! The harness already checks every run of every test file (see
+//! `tests/common`); this file drives each error path on purpose, with and
+//! without `--json`, against a vault whose every code, revoked ones
+//! included, is known.
+
+mod common;
+
+use std::fs;
+
+use common::{Env, PASS, codes_in, exit, grouped};
+
+const WRONG: &str = "Tr0ub4dor&3 almost";
+
+struct Busy {
+    env: Env,
+    /// Every code the vault ever held.
+    codes: Vec<String>,
+    unused: String,
+    used: String,
+    revoked: String,
+}
+
+fn busy() -> Busy {
+    let env = Env::with_vault();
+    let old = env.generate("github", 5);
+    let used = env.next("github").code;
+    let new = env.regenerate("github", 5);
+    let other = env.generate("gitlab", 4);
+    let mut codes = old.codes.clone();
+    codes.extend(new.codes.clone());
+    codes.extend(other.codes);
+    Busy {
+        env,
+        codes,
+        unused: new.codes[0].clone(),
+        used,
+        revoked: old.codes[2].clone(),
+    }
+}
+
+impl Busy {
+    #[track_caller]
+    fn assert_clean(&self, text: &str, what: &str) {
+        for c in &self.codes {
+            assert!(!text.contains(c.as_str()), "{what} shows a code: {text}");
+            assert!(!text.contains(&grouped(c)), "{what} shows a code: {text}");
+        }
+        for p in [PASS, WRONG] {
+            assert!(!text.contains(p), "{what} shows a passphrase: {text}");
+        }
+    }
+}
+
+#[test]
+fn no_error_shows_the_passphrase_or_a_code() {
+    let b = busy();
+    let env = &b.env;
+    let near = {
+        let mut s = b.unused.clone().into_bytes();
+        s[7] = if s[7] == b'9' { b'0' } else { s[7] + 1 };
+        String::from_utf8(s).unwrap()
+    };
+    let scenarios: Vec<(Vec<String>, Option<&str>)> = vec![
+        (vec!["list".into()], Some(WRONG)),
+        (vec!["next".into(), "github".into()], Some(WRONG)),
+        (vec!["next".into(), "github".into()], None),
+        (
+            vec!["use".into(), "github".into(), format!("{}1", b.unused)],
+            Some(PASS),
+        ),
+        (
+            vec!["use".into(), "github".into(), b.unused[..7].into()],
+            Some(PASS),
+        ),
+        (vec!["check".into(), format!("{}x", b.used)], Some(PASS)),
+        (vec!["show".into(), "githb".into()], Some(PASS)),
+        (vec!["generate".into(), "github".into()], Some(PASS)),
+        (vec!["remove".into(), "github".into()], Some(PASS)),
+        (
+            vec!["use".into(), "github".into(), b.used.clone()],
+            Some(PASS),
+        ),
+        (
+            vec!["use".into(), "github".into(), b.revoked.clone()],
+            Some(PASS),
+        ),
+        (
+            vec!["use".into(), "gitlab".into(), b.unused.clone()],
+            Some(PASS),
+        ),
+        (
+            vec!["use".into(), "github".into(), near.clone()],
+            Some(PASS),
+        ),
+        (vec!["check".into(), near.clone()], Some(PASS)),
+        (vec!["check".into(), near, "github".into()], Some(PASS)),
+    ];
+    for (args, pass) in scenarios {
+        for json in [false, true] {
+            let mut cmd = env.cmd(&args);
+            if json {
+                cmd = cmd.arg("--json");
+            }
+            if let Some(p) = pass {
+                cmd = cmd.passphrase(p);
+            }
+            let run = cmd.run();
+            assert_ne!(run.code, exit::OK, "{run}");
+            b.assert_clean(&run.stderr, "stderr");
+            // A refused code's JSON answer names the code's number, never
+            // its value; `check` repeats only the code it was given.
+            if args[0] == "check" {
+                let typed = codes_in(&args[1]);
+                let known: Vec<&String> = b.codes.iter().filter(|c| !typed.contains(c)).collect();
+                for c in known {
+                    assert!(!run.stdout.contains(c.as_str()), "{run}");
+                }
+            } else {
+                b.assert_clean(&run.stdout, "stdout");
+            }
+        }
+    }
+}
+
+#[test]
+fn damaged_and_missing_vaults_show_no_secret() {
+    let b = busy();
+    let env = &b.env;
+    let mut bad = env.bytes();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 4;
+    fs::write(env.vault(), &bad).unwrap();
+    for json in [false, true] {
+        let mut args = vec!["show", "github"];
+        if json {
+            args.push("--json");
+        }
+        let run = env.run(&args);
+        run.code(exit::DAMAGED);
+        b.assert_clean(&run.stderr, "stderr");
+        b.assert_clean(&run.stdout, "stdout");
+    }
+    fs::remove_file(env.vault()).unwrap();
+    let run = env.run(["list", "--json"]);
+    run.code(exit::USAGE);
+    b.assert_clean(&run.stderr, "stderr");
+}
+
+#[test]
+fn warnings_and_the_log_show_no_code() {
+    let b = busy();
+    let env = &b.env;
+    for _ in 0..2 {
+        let run = env.run(["next", "gitlab"]);
+        run.ok();
+        b.assert_clean(&run.stderr, "stderr of next");
+    }
+    let run = env.run(["list"]);
+    assert!(run.stderr.contains("gitlab"), "a low warning\n{run}");
+    b.assert_clean(&run.stderr, "stderr of list");
+    env.run(["use", "github", &b.used]).code(exit::REFUSED);
+    for args in [vec!["log"], vec!["log", "--json"], vec!["log", "github"]] {
+        let run = env.run(&args);
+        run.ok();
+        b.assert_clean(&run.stdout, "the log");
+        b.assert_clean(&run.stderr, "stderr of log");
+    }
+}
+
+#[test]
+fn the_file_holds_no_plaintext() {
+    let b = busy();
+    let bytes = b.env.bytes();
+    let find = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    for c in &b.codes {
+        assert!(!find(c.as_bytes()), "a code in the clear");
+    }
+    for text in ["github", "gitlab", PASS] {
+        assert!(!find(text.as_bytes()), "{text:?} in the clear");
+    }
+}
+
+#[test]
+fn the_harness_finds_codes_in_both_forms() {
+    assert_eq!(
+        codes_in("1. 1234 5678\n2. 87654321, 123456789 1234 56789 x1234567"),
+        ["12345678", "87654321"]
+    );
+    assert!(codes_in("2026-11-22T10:04:05Z set 3 fingerprint 4f2a-91c0").is_empty());
+}
+
+/// The harness's own leak check has teeth: a code typed where an account
+/// name belongs comes back in the "no account named …" message, and every
+/// run of the suite would be stopped by that.
+#[test]
+#[should_panic(expected = "stderr shows a secret")]
+fn the_harness_catches_a_code_on_stderr() {
+    let env = Env::with_vault();
+    let code = env.generate("github", 3).codes[0].clone();
+    env.run(["show", &code]);
+}
