@@ -121,7 +121,7 @@ fn write_vault(path: &Path, accounts: usize, kdf: KdfParams) {
             vault.next(&name, None, now).expect("next");
         }
     }
-    let keys = Keys::fresh(&Passphrase::new(PASS.into()), kdf).expect("keys");
+    let keys = Keys::fresh(&Passphrase::new(PASS), kdf).expect("keys");
     let bytes = session::encrypt(&vault, &keys).expect("encrypt");
     let _ = std::fs::remove_file(path);
     store::create(path, &bytes).expect("write");

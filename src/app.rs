@@ -48,8 +48,9 @@ pub struct Context<'a> {
     path: PathBuf,
     passphrase_file: Option<PathBuf>,
     json: bool,
-    /// `passwd` changes the cost itself: no point in suggesting it.
-    quiet_upgrade_hint: bool,
+    /// The cost of a vault opened below the default, for a hint once the
+    /// command has succeeded (a failure's own hint must not be buried).
+    weak_kdf: Option<KdfParams>,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
 }
@@ -63,11 +64,12 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         path,
         passphrase_file: cli.global.passphrase_file,
         json: cli.global.json,
-        quiet_upgrade_hint: matches!(cli.command, Command::Passwd { .. }),
+        weak_kdf: None,
         out,
         err,
     };
-    match cli.command {
+    let is_passwd = matches!(cli.command, Command::Passwd { .. });
+    let outcome = match cli.command {
         Command::Init {
             kdf,
             kdf_time,
@@ -102,7 +104,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             new_passphrase_file,
         } => passwd(&mut ctx, upgrade, &kdf, new_passphrase_file.as_deref()),
         Command::Completions { .. } => unreachable!("handled above"),
+    }?;
+    // Only after a success: a refusal's or failure's hint must stay the
+    // last line. `passwd` changes the cost itself: no point there.
+    if let Some(kdf) = ctx
+        .weak_kdf
+        .filter(|_| !is_passwd && outcome == Outcome::Done)
+    {
+        ctx.say(&format!(
+            "hint: this vault's key derivation ({kdf}) is below the current default; \
+             `codevault passwd --upgrade` strengthens it"
+        ));
     }
+    Ok(outcome)
 }
 
 // ------------------------------------------------------------------ plumbing
@@ -129,12 +143,8 @@ impl Context<'_> {
     fn unlock(&mut self) -> Result<Unlocked> {
         let bytes = store::read(&self.path)?;
         let header = session::check(&self.path, &bytes)?.header;
-        if header.kdf.is_weaker_than(KdfParams::DEFAULT) && !self.quiet_upgrade_hint {
-            self.say(&format!(
-                "hint: this vault's key derivation ({}) is below the current default; \
-                 `codevault passwd --upgrade` strengthens it",
-                header.kdf
-            ));
+        if header.kdf.is_weaker_than(KdfParams::DEFAULT) {
+            self.weak_kdf = Some(header.kdf);
         }
         let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
         let keys = Keys::for_header(&self.path, &header, &passphrase)?;
@@ -534,6 +544,17 @@ fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome> {
 fn log(ctx: &mut Context, raw: Option<&str>) -> Result<Outcome> {
     let name = raw.map(account).transpose()?;
     let vault = ctx.read()?;
+    // A removed account still has its log; a name the vault never had is
+    // a typo, answered like everywhere else.
+    if let Some(n) = &name {
+        let ever = vault
+            .events()
+            .iter()
+            .any(|e| e.account.as_deref() == Some(n.as_str()));
+        if !ever {
+            vault.account(n)?;
+        }
+    }
     let events = vault
         .events()
         .iter()

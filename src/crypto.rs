@@ -359,8 +359,8 @@ mod tests {
     fn subkeys_differ_and_depend_on_the_passphrase() {
         let params = KdfParams::new(8, 1, 1).unwrap();
         let salt = [1; SALT_LEN];
-        let a = derive_keys(&Passphrase::new("a".into()), &salt, params).unwrap();
-        let b = derive_keys(&Passphrase::new("b".into()), &salt, params).unwrap();
+        let a = derive_keys(&Passphrase::new("a"), &salt, params).unwrap();
+        let b = derive_keys(&Passphrase::new("b"), &salt, params).unwrap();
         assert_ne!(a.encryption.expose(), &a.check);
         assert!(!key_check_matches(&a.check, &b.check));
         assert!(key_check_matches(&a.check, &a.check));

@@ -63,7 +63,8 @@ fn non_empty(p: Passphrase, what: &'static str) -> Result<Passphrase> {
 }
 
 fn from_env(var: &str) -> Option<Passphrase> {
-    env::var_os(var).map(|v| Passphrase::new(v.to_string_lossy().into_owned()))
+    use std::os::unix::ffi::OsStrExt;
+    env::var_os(var).map(|v| Passphrase::new(v.as_bytes()))
 }
 
 /// The first line of a file, or of standard input for `-`, without its line
@@ -79,11 +80,11 @@ fn first_line_of(path: &Path) -> Result<Passphrase> {
         read_first_line(BufReader::new(file))
             .map_err(|e| Error::io("read the passphrase file", path, e))?
     };
-    Ok(Passphrase::new(line.to_string()))
+    Ok(Passphrase::new(line.as_slice()))
 }
 
 /// One line, without `\n` or `\r\n`, read no further than its end, bounded.
-pub fn read_first_line(reader: impl BufRead) -> io::Result<Zeroizing<String>> {
+pub fn read_first_line(reader: impl BufRead) -> io::Result<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(Vec::new());
     reader.take(MAX_LINE).read_until(b'\n', &mut buf)?;
     if buf.last() == Some(&b'\n') {
@@ -92,12 +93,17 @@ pub fn read_first_line(reader: impl BufRead) -> io::Result<Zeroizing<String>> {
             buf.pop();
         }
     }
-    match std::str::from_utf8(&buf) {
+    Ok(buf)
+}
+
+/// A line that must be text, such as a typed code: anything else is an
+/// input error, not an I/O failure.
+fn text_line(bytes: Zeroizing<Vec<u8>>) -> Result<Zeroizing<String>> {
+    match std::str::from_utf8(&bytes) {
         Ok(s) => Ok(Zeroizing::new(s.to_string())),
-        Err(_) => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the text is not UTF-8",
-        )),
+        Err(_) => Err(Error::MalformedCode {
+            reason: "it is not text".into(),
+        }),
     }
 }
 
@@ -149,10 +155,11 @@ pub fn code_from_stdin_or_prompt() -> Result<Zeroizing<String>> {
     {
         return tty.line("Code: ");
     }
-    read_first_line(io::stdin().lock()).map_err(|source| Error::Stream {
+    let line = read_first_line(io::stdin().lock()).map_err(|source| Error::Stream {
         action: "read the code from standard input",
         source,
-    })
+    })?;
+    text_line(line)
 }
 
 /// A yes/no question on the terminal; `None` when there is no terminal.
@@ -183,11 +190,14 @@ impl Terminal {
     }
 
     fn secret(&mut self, prompt: &str) -> Result<Passphrase> {
-        let typed = rpassword::prompt_password(prompt).map_err(|source| Error::Stream {
-            action: "read the passphrase from the terminal",
-            source,
-        })?;
-        Ok(Passphrase::new(typed))
+        let typed =
+            Zeroizing::new(
+                rpassword::prompt_password(prompt).map_err(|source| Error::Stream {
+                    action: "read the passphrase from the terminal",
+                    source,
+                })?,
+            );
+        Ok(Passphrase::new(typed.as_bytes()))
     }
 
     fn line(&mut self, prompt: &str) -> Result<Zeroizing<String>> {
@@ -197,7 +207,7 @@ impl Terminal {
         };
         self.file.write_all(prompt.as_bytes()).map_err(tty_err)?;
         self.file.flush().map_err(tty_err)?;
-        read_first_line(BufReader::new(&mut self.file)).map_err(tty_err)
+        text_line(read_first_line(BufReader::new(&mut self.file)).map_err(tty_err)?)
     }
 }
 
@@ -207,7 +217,8 @@ mod tests {
 
     #[test]
     fn first_line_strips_only_the_line_ending() {
-        let read = |s: &str| read_first_line(s.as_bytes()).unwrap().to_string();
+        let read =
+            |s: &str| String::from_utf8(read_first_line(s.as_bytes()).unwrap().to_vec()).unwrap();
         assert_eq!(read("pass word \nsecond"), "pass word ");
         assert_eq!(read("crlf\r\nx"), "crlf");
         assert_eq!(read("no newline"), "no newline");
@@ -217,12 +228,14 @@ mod tests {
     #[test]
     fn first_line_reads_no_further_than_its_end() {
         let mut input = io::Cursor::new(b"one\ntwo\n".to_vec());
-        assert_eq!(read_first_line(&mut input).unwrap().as_str(), "one");
-        assert_eq!(read_first_line(&mut input).unwrap().as_str(), "two");
+        assert_eq!(read_first_line(&mut input).unwrap().as_slice(), b"one");
+        assert_eq!(read_first_line(&mut input).unwrap().as_slice(), b"two");
     }
 
     #[test]
-    fn non_utf8_is_an_error_not_a_panic() {
-        assert!(read_first_line(&b"\xff\xfe\n"[..]).is_err());
+    fn lines_are_bytes_and_only_text_lines_must_be_text() {
+        let line = read_first_line(&b"\xff\xfe\nrest"[..]).unwrap();
+        assert_eq!(line.as_slice(), b"\xff\xfe");
+        assert!(matches!(text_line(line), Err(Error::MalformedCode { .. })));
     }
 }

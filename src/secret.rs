@@ -10,17 +10,20 @@ use std::io;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-/// A passphrase as typed or read, without its line ending.
+/// A passphrase as typed or read, without its line ending. It is bytes,
+/// not text: a passphrase from a file or the environment is used exactly as
+/// given, never re-encoded (a lossy UTF-8 conversion would let two
+/// different passphrases open the same vault).
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
-pub struct Passphrase(String);
+pub struct Passphrase(Vec<u8>);
 
 impl Passphrase {
-    pub fn new(s: String) -> Self {
-        Passphrase(s)
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Passphrase(bytes.into())
     }
 
     pub fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
+        &self.0
     }
 
     pub fn is_empty(&self) -> bool {
@@ -111,7 +114,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_secret() {
-        let p = Passphrase::new("hunter2-correct-horse".into());
+        let p = Passphrase::new("hunter2-correct-horse");
         let k = Key::from_bytes([0xAB; 32]);
         let b = SecretBytes::from_vec(b"12345678".to_vec());
         for shown in [format!("{p:?}"), format!("{k:?}"), format!("{b:?}")] {

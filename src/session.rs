@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn a_vault_round_trips_and_each_save_has_a_new_nonce() {
-        let pass = Passphrase::new("pw".into());
+        let pass = Passphrase::new("pw");
         let keys = Keys::fresh(&pass, cheap()).unwrap();
         let vault = Vault::new(now());
         let a = encrypt(&vault, &keys).unwrap();
@@ -165,12 +165,11 @@ mod tests {
 
     #[test]
     fn wrong_passphrase_is_not_damage() {
-        let keys = Keys::fresh(&Passphrase::new("right".into()), cheap()).unwrap();
+        let keys = Keys::fresh(&Passphrase::new("right"), cheap()).unwrap();
         let bytes = encrypt(&Vault::new(now()), &keys).unwrap();
         let path = Path::new("v");
         let env = check(path, &bytes).unwrap();
-        let err =
-            Keys::for_header(path, &env.header, &Passphrase::new("wrong".into())).unwrap_err();
+        let err = Keys::for_header(path, &env.header, &Passphrase::new("wrong")).unwrap_err();
         assert!(matches!(err, Error::WrongPassphrase { .. }));
     }
 
@@ -178,7 +177,7 @@ mod tests {
     fn a_consistent_forgery_is_caught_by_the_aead() {
         // Change the ciphertext and recompute the checksum, as an attacker
         // could: the structure is fine, the key check passes, the tag fails.
-        let pass = Passphrase::new("pw".into());
+        let pass = Passphrase::new("pw");
         let keys = Keys::fresh(&pass, cheap()).unwrap();
         let mut bytes = encrypt(&Vault::new(now()), &keys).unwrap();
         bytes[envelope::HEADER_LEN] ^= 1;

@@ -26,16 +26,28 @@ pub const DIR_MODE: u32 = 0o700;
 pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// `--vault`, else `CODEVAULT_PATH`, else the platform's data directory.
+/// A symbolic link is followed to its target here, once: the temp file,
+/// the rename and the lock must all happen beside the real file, or a save
+/// would replace the link and leave the target stale.
 pub fn resolve_path(flag: Option<PathBuf>, env: Option<OsString>) -> Result<PathBuf> {
-    if let Some(p) = flag {
-        return Ok(p);
+    let path = if let Some(p) = flag {
+        p
+    } else if let Some(p) = env.filter(|p| !p.is_empty()) {
+        PathBuf::from(p)
+    } else {
+        directories::BaseDirs::new()
+            .map(|d| d.data_dir().join("codevault").join("vault.cvlt"))
+            .ok_or(Error::NoDataDir)?
+    };
+    Ok(follow_symlink(path))
+}
+
+fn follow_symlink(path: PathBuf) -> PathBuf {
+    match path.symlink_metadata() {
+        // A dangling link stays as it is: `init` then refuses the path.
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(&path).unwrap_or(path),
+        _ => path,
     }
-    if let Some(p) = env.filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(p));
-    }
-    directories::BaseDirs::new()
-        .map(|d| d.data_dir().join("codevault").join("vault.cvlt"))
-        .ok_or(Error::NoDataDir)
 }
 
 /// The whole vault file. A missing file is `VaultMissing`; anything that
@@ -256,6 +268,23 @@ mod tests {
         if let Ok(p) = resolve_path(None, None) {
             assert!(p.ends_with("codevault/vault.cvlt"));
         }
+    }
+
+    #[test]
+    fn a_symlinked_vault_resolves_to_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.cvlt");
+        fs::write(&real, b"x").unwrap();
+        let link = dir.path().join("link.cvlt");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let resolved = resolve_path(Some(link.clone()), None).unwrap();
+        assert_eq!(resolved, fs::canonicalize(&real).unwrap());
+        let dangling = dir.path().join("dangling.cvlt");
+        std::os::unix::fs::symlink(dir.path().join("none"), &dangling).unwrap();
+        assert_eq!(
+            resolve_path(Some(dangling.clone()), None).unwrap(),
+            dangling
+        );
     }
 
     #[test]

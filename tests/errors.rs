@@ -348,7 +348,6 @@ fn a_malformed_code_is_exit_2_and_not_repeated() {
 }
 
 #[test]
-#[ignore = "BUG: src/prompt.rs:153 a code on stdin that is not UTF-8 is reported as an I/O failure (exit 5), not a malformed code (exit 2)"]
 fn a_code_on_stdin_that_is_not_text_is_exit_2() {
     let env = busy_vault();
     env.cmd(["use", "github"])
@@ -387,7 +386,6 @@ fn an_unknown_account_is_exit_2_with_close_names() {
 }
 
 #[test]
-#[ignore = "BUG: src/app.rs:534 `log NAME` for a name the vault never had exits 0 with no events, no error"]
 fn log_of_an_unknown_account_is_exit_2() {
     let env = busy_vault();
     env.run(["log", "githb"])
@@ -489,7 +487,6 @@ fn usage_errors_print_the_codevault_error_line() {
 /// Strictly the contract's shape: the error line, then at most its hint.
 /// The suite's vaults use a cheap cost, below the default.
 #[test]
-#[ignore = "BUG: src/app.rs:132 on a vault below the default cost, every failure after the header is read prints a `hint: … passwd --upgrade` line before its `codevault: error:` line"]
 fn a_failure_prints_its_error_line_and_hint_only() {
     let env = busy_vault();
     for run in [

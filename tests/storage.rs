@@ -188,7 +188,6 @@ fn a_relative_vault_path_is_taken_from_the_working_directory() {
 /// must land in the file the link points to, or the synced copy keeps the
 /// code as unused while this machine has handed it out.
 #[test]
-#[ignore = "BUG: src/store.rs:159 renames the temp file over the link path itself, replacing the symlink with a new file and leaving the target stale"]
 fn a_save_through_a_symlinked_vault_updates_its_target() {
     let env = Env::with_vault();
     let target = env.path("synced.cvlt");
