@@ -30,6 +30,16 @@ const BIN: &str = env!("CARGO_BIN_EXE_codevault");
 const PASS: &str = "bench-passphrase";
 
 fn main() {
+    // The vaults are written by a child process, this same program: peak
+    // RSS is inherited across fork and exec on Linux, so a parent that had
+    // derived a 256 MiB key would inflate every child's figure.
+    let args: Vec<String> = env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--write-vault") {
+        let n = |i: usize| args[i].parse::<u64>().expect("number");
+        let kdf = KdfParams::new(n(4), n(5), n(6)).expect("bounds");
+        write_vault(Path::new(&args[2]), n(3) as usize, kdf);
+        return;
+    }
     let runs: usize = env::var("BENCH_RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -104,6 +114,25 @@ fn codevault(vault: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// Writes a vault in a child process (see `main`).
+fn make_vault(path: &Path, accounts: usize, kdf: KdfParams) {
+    let status = Command::new(env::current_exe().expect("own path"))
+        .arg("--write-vault")
+        .arg(path)
+        .args(
+            [
+                accounts as u64,
+                kdf.memory_mib().into(),
+                kdf.iterations().into(),
+                kdf.parallelism().into(),
+            ]
+            .map(|v| v.to_string()),
+        )
+        .status()
+        .expect("spawn the vault writer");
+    assert!(status.success(), "writing {} failed", path.display());
+}
+
 fn write_vault(path: &Path, accounts: usize, kdf: KdfParams) {
     let now = session::now();
     let mut vault = Vault::new(now);
@@ -144,7 +173,7 @@ fn unlock_ratio(dir: &Path, runs: usize) {
     for mib in [64u64, 256] {
         let kdf = KdfParams::new(mib, 3, 4).expect("bounds");
         let vault = dir.join(format!("unlock-{mib}.cvlt"));
-        write_vault(&vault, 0, kdf);
+        make_vault(&vault, 0, kdf);
         let (mut ours, mut theirs, mut rss) = (Vec::new(), Vec::new(), 0);
         for i in 0..runs + 2 {
             let (t_ours, r) = run(&mut codevault(&vault, &["list"]), None);
@@ -178,7 +207,7 @@ fn overhead(dir: &Path, runs: usize) {
     let mut base: Option<(Duration, Duration)> = None;
     for accounts in [0usize, 1_000, 10_000, 100_000] {
         let vault: PathBuf = dir.join(format!("scale-{accounts}.cvlt"));
-        write_vault(&vault, accounts, kdf);
+        make_vault(&vault, accounts, kdf);
         let size = std::fs::metadata(&vault).map(|m| m.len()).unwrap_or(0);
         let (mut list, mut next, mut rss_list, mut rss_next) = (Vec::new(), Vec::new(), 0, 0);
         let fresh = dir.join("fresh.cvlt");
@@ -198,12 +227,15 @@ fn overhead(dir: &Path, runs: usize) {
             rss_next = rss_next.max(r);
         }
         if accounts == 0 {
-            write_vault(&fresh, 1, kdf);
-            for _ in 0..runs {
+            make_vault(&fresh, 1, kdf);
+            for i in 0..runs {
+                // 7 unused codes; a fresh vault after each 7 runs.
+                if i > 0 && i % 7 == 0 {
+                    make_vault(&fresh, 1, kdf);
+                }
                 let (t, r) = run(&mut codevault(&fresh, &["next", "acct0"]), None);
                 next.push(t);
                 rss_next = rss_next.max(r);
-                write_vault(&fresh, 1, kdf);
             }
         }
         let (l, n) = (median(list), median(next));

@@ -16,13 +16,12 @@ use rand::rngs::SysRng;
 use crate::cli::{Cli, Command, KdfArgs, Shell};
 use crate::code::Code;
 use crate::crypto::{self, KdfParams};
-use crate::envelope::Header;
 use crate::error::{Error, Result, exit, shell_word};
 use crate::import;
 use crate::output::{self, View};
 use crate::prompt;
 use crate::secret::Passphrase;
-use crate::session::{self, Keys};
+use crate::session::{self, CheckedFile, Keys};
 use crate::store;
 use crate::vault::{AccountName, Diagnosis, Origin, Vault};
 
@@ -121,11 +120,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
 
 // ------------------------------------------------------------------ plumbing
 
-/// The passphrase and the keys it gives for the vault as it was read.
+/// The passphrase, the file as first read, and the keys for it.
 struct Unlocked {
     passphrase: Passphrase,
     keys: Keys,
-    bytes: Vec<u8>,
+    file: CheckedFile,
 }
 
 impl Context<'_> {
@@ -141,51 +140,28 @@ impl Context<'_> {
     /// Reads and checks the file, then asks for the passphrase and derives
     /// the keys: a missing or damaged vault is reported before any prompt.
     fn unlock(&mut self) -> Result<Unlocked> {
-        let bytes = store::read(&self.path)?;
-        let header = session::check(&self.path, &bytes)?.header;
-        if header.kdf.is_weaker_than(KdfParams::DEFAULT) {
-            self.weak_kdf = Some(header.kdf);
+        let file = CheckedFile::new(&self.path, store::read(&self.path)?)?;
+        if file.header().kdf.is_weaker_than(KdfParams::DEFAULT) {
+            self.weak_kdf = Some(file.header().kdf);
         }
         let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
-        let keys = Keys::for_header(&self.path, &header, &passphrase)?;
+        let keys = Keys::for_header(&self.path, file.header(), &passphrase)?;
         Ok(Unlocked {
             passphrase,
             keys,
-            bytes,
+            file,
         })
     }
 
     /// The vault, read-only: no lock is taken.
     fn read(&mut self) -> Result<Vault> {
         let u = self.unlock()?;
-        self.decrypt(&u.bytes, &u)
-    }
-
-    fn decrypt(&self, bytes: &[u8], u: &Unlocked) -> Result<Vault> {
-        let envelope = session::check(&self.path, bytes)?;
-        let mut rederived = None;
-        let keys = self.keys_for(u, &envelope.header, &mut rederived)?;
-        session::decrypt(&self.path, &envelope, keys)
-    }
-
-    /// The command's keys if they fit the file as it is now; otherwise the
-    /// passphrase or cost changed since we read it (a `passwd` ran
-    /// meanwhile) and the keys are derived again for the file as it is.
-    fn keys_for<'k>(
-        &self,
-        u: &'k Unlocked,
-        header: &Header,
-        rederived: &'k mut Option<Keys>,
-    ) -> Result<&'k Keys> {
-        if u.keys.fit(header) {
-            return Ok(&u.keys);
-        }
-        Ok(rederived.insert(Keys::for_header(&self.path, header, &u.passphrase)?))
+        session::decrypt(&self.path, &u.file.envelope(), &u.keys)
     }
 
     /// Read-modify-write under the lock; a change that fails writes
-    /// nothing. `write_with` chooses the keys the
-    /// new file is sealed with (the same ones, except for `passwd`).
+    /// nothing. `write_with` chooses the keys the new file is sealed with
+    /// (the same ones, except for `passwd`).
     fn modify<T>(
         &self,
         u: &Unlocked,
@@ -194,10 +170,24 @@ impl Context<'_> {
     ) -> Result<T> {
         let _lock = store::lock(&self.path, store::LOCK_WAIT)?;
         let bytes = store::read(&self.path)?;
-        let envelope = session::check(&self.path, &bytes)?;
-        let mut rederived = None;
-        let keys = self.keys_for(u, &envelope.header, &mut rederived)?;
-        let mut vault = session::decrypt(&self.path, &envelope, keys)?;
+        // Usually nobody wrote since `unlock` read the file: no need to
+        // check it again. Otherwise check the new file, and if a `passwd`
+        // ran meanwhile, derive the keys again for it.
+        let reread;
+        let file = if bytes == u.file.bytes() {
+            &u.file
+        } else {
+            reread = CheckedFile::new(&self.path, bytes)?;
+            &reread
+        };
+        let rederived;
+        let keys = if u.keys.fit(file.header()) {
+            &u.keys
+        } else {
+            rederived = Keys::for_header(&self.path, file.header(), &u.passphrase)?;
+            &rederived
+        };
+        let mut vault = session::decrypt(&self.path, &file.envelope(), keys)?;
         // A failed change returns here, before anything is written.
         let result = change(&mut vault)?;
         let sealed = session::encrypt(&vault, write_with.unwrap_or(keys))?;
@@ -514,7 +504,10 @@ fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
     // Say "unknown account" before asking whether to remove it.
-    let sets = ctx.decrypt(&u.bytes, &u)?.account(&name)?.sets.len();
+    let sets = session::decrypt(&ctx.path, &u.file.envelope(), &u.keys)?
+        .account(&name)?
+        .sets
+        .len();
     if !yes {
         let question = format!(
             "Remove '{}' and its whole history ({sets} sets)? This cannot be undone.",
@@ -617,6 +610,8 @@ fn completions(shell: Shell, out: &mut dyn Write) -> Result<Outcome> {
     };
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "codevault", &mut buf);
-    out.write_all(&buf).map_err(Error::output)?;
+    out.write_all(&buf)
+        .and_then(|()| out.flush())
+        .map_err(Error::output)?;
     Ok(Outcome::Done)
 }

@@ -50,12 +50,18 @@ impl Alphabet {
     }
 }
 
-/// One normalised code. Zeroed on drop; `Debug` does not show it.
-#[derive(
-    Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Zeroize, ZeroizeOnDrop, Serialize, Deserialize,
-)]
-#[serde(transparent)]
-pub struct Code(String);
+/// The longest code of any alphabet.
+pub const MAX_LEN: usize = 24;
+
+/// One normalised code: ASCII digits and lower-case letters, held inline
+/// (a vault of 10,000 accounts holds over 100,000 codes; a heap allocation
+/// each is most of the cost of reading it). Zeroed on drop; `Debug` does
+/// not show it.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Zeroize, ZeroizeOnDrop)]
+pub struct Code {
+    len: u8,
+    bytes: [u8; MAX_LEN],
+}
 
 impl fmt::Debug for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -64,12 +70,33 @@ impl fmt::Debug for Code {
 }
 
 impl Code {
+    /// A code from its normalised form, if it is one: 1 to [`MAX_LEN`]
+    /// ASCII digits and lower-case letters.
+    pub fn from_normalised(text: &[u8]) -> Option<Code> {
+        let valid = (1..=MAX_LEN).contains(&text.len())
+            && text
+                .iter()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+        valid.then(|| {
+            let mut bytes = [0; MAX_LEN];
+            bytes[..text.len()].copy_from_slice(text);
+            Code {
+                len: text.len() as u8,
+                bytes,
+            }
+        })
+    }
+
     /// Reads typed text as a code of `alphabet`.
     ///
     /// The error never repeats the text: it may be a real code.
     pub fn parse(input: &str, alphabet: Alphabet) -> Result<Code> {
         let digits_only = matches!(alphabet, Alphabet::Digits { .. });
-        let mut out = String::with_capacity(alphabet.code_len());
+        let mut out = Code {
+            len: 0,
+            bytes: [0; MAX_LEN],
+        };
+        let mut count = 0usize;
         for c in input.chars() {
             if is_separator(c) {
                 continue;
@@ -86,7 +113,6 @@ impl Code {
                 c.is_ascii_alphanumeric()
             };
             if !fits {
-                out.zeroize();
                 return Err(Error::MalformedCode {
                     reason: format!(
                         "it has a character that is not part of a code ({} expected)",
@@ -94,16 +120,18 @@ impl Code {
                     ),
                 });
             }
-            out.push(c);
+            if count < MAX_LEN {
+                out.bytes[count] = c as u8;
+            }
+            count += 1;
         }
-        if out.len() != alphabet.code_len() {
-            let got = out.len();
-            out.zeroize();
+        if count != alphabet.code_len() || count > MAX_LEN {
             return Err(Error::MalformedCode {
-                reason: format!("expected {}, got {got}", alphabet.describe()),
+                reason: format!("expected {}, got {count}", alphabet.describe()),
             });
         }
-        Ok(Code(out))
+        out.len = count as u8;
+        Ok(out)
     }
 
     /// A fresh code of [`GENERATED_LEN`] digits, uniform over
@@ -113,20 +141,25 @@ impl Code {
         loop {
             let draw = rng.try_next_u32()?;
             if draw < ACCEPT_BELOW {
-                return Ok(Code(format!("{:08}", draw % GENERATED_SPACE)));
+                let text = format!("{:08}", draw % GENERATED_SPACE);
+                return Ok(Code::from_normalised(text.as_bytes()).expect("8 digits"));
             }
         }
     }
 
     /// The normalised text, as stored and as shown in JSON.
     pub fn as_str(&self) -> &str {
-        &self.0
+        std::str::from_utf8(self.as_bytes()).expect("a code is ASCII by construction")
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
     }
 
     /// The code as people read it: `1234 5678`, `12345 67890`, or
     /// `abcde-12345` for letter codes.
     pub fn grouped(&self) -> String {
-        let s = &self.0;
+        let s = self.as_str();
         let sep = if s.bytes().all(|b| b.is_ascii_digit()) {
             ' '
         } else {
@@ -134,15 +167,15 @@ impl Code {
         };
         let mid = s.len().div_ceil(2);
         if s.len() < 6 {
-            return s.clone();
+            return s.to_string();
         }
         format!("{}{sep}{}", &s[..mid], &s[mid..])
     }
 
     /// The alphabet this code belongs to, inferred from its text.
     pub fn alphabet(&self) -> Alphabet {
-        let len = self.0.len() as u8;
-        if self.0.bytes().all(|b| b.is_ascii_digit()) {
+        let len = self.len;
+        if self.as_bytes().iter().all(|b| b.is_ascii_digit()) {
             Alphabet::Digits { len }
         } else {
             Alphabet::Alnum { len }
@@ -152,7 +185,7 @@ impl Code {
     /// Whether `other` is one typing slip away from this code: one character
     /// different, or two neighbours swapped.
     pub fn is_near_miss(&self, other: &Code) -> bool {
-        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        let (a, b) = (self.as_bytes(), other.as_bytes());
         if a.len() != b.len() || a == b {
             return false;
         }
@@ -161,6 +194,41 @@ impl Code {
             [_] => true,
             [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
             _ => false,
+        }
+    }
+}
+
+/// Text in JSON (`"12345678"`), bytes in the vault file: no UTF-8 check
+/// and no allocation on the way in, and every stored code is validated.
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(self.as_str())
+        } else {
+            s.serialize_bytes(self.as_bytes())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        struct CodeVisitor;
+        impl serde::de::Visitor<'_> for CodeVisitor {
+            type Value = Code;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a normalised code")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Code, E> {
+                Code::from_normalised(v).ok_or_else(|| E::custom("not a normalised code"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Code, E> {
+                self.visit_bytes(v.as_bytes())
+            }
+        }
+        if d.is_human_readable() {
+            d.deserialize_str(CodeVisitor)
+        } else {
+            d.deserialize_bytes(CodeVisitor)
         }
     }
 }
@@ -261,6 +329,21 @@ mod tests {
         assert!(!c.is_near_miss(&code("13245768")));
         assert!(!c.is_near_miss(&code("12435687")));
         assert!(!c.is_near_miss(&code("92345670")));
+    }
+
+    #[test]
+    fn stored_codes_are_validated() {
+        assert!(Code::from_normalised(b"12345678").is_some());
+        assert!(Code::from_normalised(b"abcde12345").is_some());
+        for bad in [&b""[..], b"ABC", b"12 34", b"\xff", &[b'1'; MAX_LEN + 1]] {
+            assert!(Code::from_normalised(bad).is_none(), "{bad:?}");
+        }
+        let c = code("12345678");
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"12345678\"");
+        let stored = postcard::to_allocvec(&c).unwrap();
+        assert_eq!(stored, b"\x0812345678");
+        assert_eq!(postcard::from_bytes::<Code>(&stored).unwrap(), c);
+        assert!(postcard::from_bytes::<Code>(b"\x03ABC").is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The cryptography, over bytes: Argon2id key derivation,
-//! XChaCha20-Poly1305 sealing, and the BLAKE2b checksum of the file.
+//! XChaCha20-Poly1305 sealing, and the BLAKE3 checksum of the file.
 //!
 //! Argon2id turns passphrase and salt into a 256-bit master key. Two subkeys
 //! are derived from it with keyed BLAKE2b under distinct labels: the
@@ -15,9 +15,9 @@ use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
 use argon2::{Algorithm, Argon2, Params, Version};
+use blake2::Blake2bMac;
 use blake2::digest::consts::U32;
-use blake2::digest::{Digest, KeyInit, Mac};
-use blake2::{Blake2b, Blake2bMac};
+use blake2::digest::{KeyInit, Mac};
 use chacha20poly1305::XChaCha20Poly1305;
 use chacha20poly1305::aead::{Aead, Payload};
 use serde::Serialize;
@@ -26,7 +26,6 @@ use crate::error::{Error, Result};
 use crate::secret::{Key, Passphrase, SecretBytes};
 
 mod memory;
-use memory::KdfMemory;
 
 pub const SALT_LEN: usize = 32;
 pub const NONCE_LEN: usize = 24;
@@ -203,10 +202,12 @@ fn argon2id(password: &[u8], salt: &[u8], params: KdfParams) -> Result<Key> {
     )
     .map_err(|e| Error::Kdf(e.to_string()))?;
     let mut out = [0u8; 32];
-    let memory = KdfMemory::new(params.block_count());
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into_with_memory(password, salt, &mut out, memory)
-        .map_err(|e| Error::Kdf(e.to_string()))?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    memory::with_kdf_memory(argon.params().block_count(), |blocks| {
+        argon.hash_password_into_with_memory(password, salt, &mut out, blocks)
+    })
+    .map_err(|e| Error::Kdf(format!("cannot get its working memory: {e}")))?
+    .map_err(|e| Error::Kdf(e.to_string()))?;
     let key = Key::from_bytes(out);
     zeroize::Zeroize::zeroize(&mut out);
     Ok(key)
@@ -225,10 +226,12 @@ pub fn key_check_matches(stored: &[u8; KEY_CHECK_LEN], derived: &[u8; KEY_CHECK_
     stored.ct_eq(derived).into()
 }
 
-/// BLAKE2b-256 of the file's bytes: catches accidental damage before any key
-/// derivation. It is not a MAC; tampering is caught by the AEAD.
+/// BLAKE3 of the file's bytes: catches accidental damage before any key
+/// derivation. It is not a MAC; tampering is caught by the AEAD. BLAKE3
+/// rather than BLAKE2b because it runs over every byte of every read and
+/// write: on a 10,000-account vault BLAKE2b alone cost about 8 ms a pass.
 pub fn checksum(bytes: &[u8]) -> [u8; CHECKSUM_LEN] {
-    Blake2b::<U32>::digest(bytes).into()
+    *blake3::hash(bytes).as_bytes()
 }
 
 pub fn seal(

@@ -16,7 +16,7 @@
 //!     82    32  key check: keyed BLAKE2b of the Argon2id output
 //!    114     8  ciphertext length, big-endian (plaintext + 16-byte tag)
 //!    122     n  ciphertext; the 122 header bytes are its associated data
-//!  122+n    32  BLAKE2b-256 of every byte before it
+//!  122+n    32  BLAKE3 of every byte before it
 //! ```
 //!
 //! Decoding trusts nothing: every field is checked against its bounds and the

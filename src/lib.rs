@@ -7,7 +7,7 @@
 //!           app ─> prompt   where the passphrase and answers come from
 //!           app ─> session  file bytes <-> Vault: envelope + crypto + JSON
 //!                  session ─> envelope  the file format, checked before any KDF
-//!                  session ─> crypto    Argon2id, XChaCha20-Poly1305, BLAKE2b
+//!                  session ─> crypto    Argon2id, XChaCha20-Poly1305, BLAKE2b, BLAKE3
 //!           app ─> store    the only file-system code: lock, read, atomic write
 //!           app ─> vault    the domain: accounts, sets, diagnosis (pure)
 //!                  vault ─> code  generating, normalising, showing codes

@@ -19,7 +19,9 @@ fn main() -> ExitCode {
         }
         Err(e) => return report(&Error::from_clap(&e)),
     };
-    let mut out = io::stdout().lock();
+    // Buffered: `list` of a large vault is one write, not one per line.
+    // Every view flushes when it is complete.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let mut err = io::stderr().lock();
     match codevault::run(cli, &mut out, &mut err) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

@@ -6,7 +6,6 @@
 //! `Display`: showing a secret has to be spelled out with `expose`.
 
 use std::fmt;
-use std::io;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -58,16 +57,13 @@ impl fmt::Debug for Key {
 }
 
 /// Decrypted bytes: the vault's plaintext on its way in or out.
-///
-/// It is also an `io::Write` that never leaves a copy behind: when it must
-/// grow, it moves into a larger buffer and zeroes the old one, where a plain
-/// `Vec` would leave the old allocation to the allocator as it was.
 #[derive(Default)]
 pub struct SecretBytes(Zeroizing<Vec<u8>>);
 
 impl SecretBytes {
-    pub fn with_capacity(n: usize) -> Self {
-        SecretBytes(Zeroizing::new(Vec::with_capacity(n)))
+    /// `n` zero bytes, to be written over.
+    pub fn zeroed(n: usize) -> Self {
+        SecretBytes(Zeroizing::new(vec![0; n]))
     }
 
     pub fn from_vec(v: Vec<u8>) -> Self {
@@ -78,26 +74,8 @@ impl SecretBytes {
         &self.0
     }
 
-    pub fn expose_mut(&mut self) -> &mut Vec<u8> {
+    pub fn expose_mut(&mut self) -> &mut [u8] {
         &mut self.0
-    }
-}
-
-impl io::Write for SecretBytes {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let needed = self.0.len() + buf.len();
-        if needed > self.0.capacity() {
-            let mut bigger = Vec::with_capacity(needed.max(self.0.capacity() * 2).max(1024));
-            bigger.extend_from_slice(&self.0);
-            // Dropping the old Zeroizing<Vec> zeroes it.
-            self.0 = Zeroizing::new(bigger);
-        }
-        self.0.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -110,7 +88,6 @@ impl fmt::Debug for SecretBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     #[test]
     fn debug_never_shows_the_secret() {
@@ -123,15 +100,5 @@ mod tests {
             assert!(!shown.to_lowercase().contains("abab"));
             assert!(!shown.contains("12345678"));
         }
-    }
-
-    #[test]
-    fn secret_bytes_grow_without_losing_data() {
-        let mut b = SecretBytes::with_capacity(1);
-        for i in 0..5000u32 {
-            b.write_all(&i.to_be_bytes()).unwrap();
-        }
-        assert_eq!(b.expose().len(), 20_000);
-        assert_eq!(&b.expose()[4 * 4999..], &4999u32.to_be_bytes());
     }
 }

@@ -70,6 +70,38 @@ pub fn check<'a>(path: &Path, bytes: &'a [u8]) -> Result<Envelope<'a>> {
     envelope::decode(bytes).map_err(|e| format_error(path, e))
 }
 
+/// A vault file as read, with its header, checked once: the checksum of a
+/// large vault is worth computing only once per reading.
+pub struct CheckedFile {
+    bytes: Vec<u8>,
+    header: Header,
+}
+
+impl CheckedFile {
+    pub fn new(path: &Path, bytes: Vec<u8>) -> Result<Self> {
+        let header = check(path, &bytes)?.header;
+        Ok(CheckedFile { bytes, header })
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The checked parts, without checking again.
+    pub fn envelope(&self) -> Envelope<'_> {
+        let body_end = self.bytes.len() - crypto::CHECKSUM_LEN;
+        Envelope {
+            header: self.header.clone(),
+            header_bytes: &self.bytes[..envelope::HEADER_LEN],
+            ciphertext: &self.bytes[envelope::HEADER_LEN..body_end],
+        }
+    }
+}
+
 fn format_error(path: &Path, e: FormatError) -> Error {
     let path = path.to_path_buf();
     match e {
@@ -106,8 +138,12 @@ pub fn decrypt(path: &Path, env: &Envelope<'_>, keys: &Keys) -> Result<Vault> {
 
 /// The vault as the bytes of a file, under a fresh nonce.
 pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
-    let mut plain = SecretBytes::with_capacity(64 * 1024);
-    postcard::to_io(vault, &mut plain).map_err(|e| Error::Encode(e.to_string()))?;
+    let encode_err = |e: postcard::Error| Error::Encode(e.to_string());
+    // Sized exactly first, so the plaintext is written once into one
+    // buffer that is zeroed on drop, with no copies left by growing.
+    let len = postcard::experimental::serialized_size(vault).map_err(encode_err)?;
+    let mut plain = SecretBytes::zeroed(len);
+    postcard::to_slice(vault, plain.expose_mut()).map_err(encode_err)?;
     let mut nonce = [0u8; NONCE_LEN];
     random_fill(&mut nonce)?;
     let header = Header {

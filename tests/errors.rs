@@ -6,10 +6,6 @@ mod common;
 
 use std::fs;
 
-use blake2::Blake2b;
-use blake2::digest::Digest;
-use blake2::digest::consts::U32;
-
 use common::{CHEAP_KDF, Env, PASS, exit};
 
 /// Where the header fields are (see src/envelope.rs): every position a
@@ -60,8 +56,9 @@ fn every_command_fails(env: &Env, bytes: &[u8], code: i32, message: &str) {
     assert!(env.stray_temps().is_empty());
 }
 
+/// The file's checksum as the binary computes it.
 fn checksum(bytes: &[u8]) -> [u8; 32] {
-    Blake2b::<U32>::digest(bytes).into()
+    codevault::crypto::checksum(bytes)
 }
 
 // --------------------------------------------------------- the passphrase
