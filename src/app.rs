@@ -14,7 +14,7 @@ use clap::CommandFactory;
 use rand::rngs::SysRng;
 
 use crate::cli::{Cli, Command, KdfArgs, Shell};
-use crate::code::Code;
+use crate::code::{Alphabet, Code};
 use crate::crypto::{self, KdfParams};
 use crate::error::{Error, Result, exit, shell_word};
 use crate::import;
@@ -215,24 +215,42 @@ fn account(raw: &str) -> Result<AccountName> {
     AccountName::parse(raw)
 }
 
-/// Reads typed text as a code, in the alphabet of the account's sets (newest
-/// first), else of any set in the vault.
+/// Reads typed text as a code. With an account named, it must be a code
+/// of that account's alphabets (newest set first): anything else is an
+/// input error, except a code another account of the vault actually holds,
+/// which is worth naming (`other_account`). Without an account, any
+/// alphabet of the vault will do.
 fn parse_code(vault: &Vault, name: Option<&AccountName>, typed: &str) -> Result<Code> {
-    let mut alphabets = Vec::new();
-    if let Some(n) = name {
-        alphabets.extend(vault.account(n)?.sets.iter().rev().map(|s| s.alphabet));
-    }
-    alphabets.extend(vault.alphabets());
-    let mut first_err = None;
-    for a in alphabets {
-        match Code::parse(typed, a) {
-            Ok(c) => return Ok(c),
-            Err(e) => {
-                first_err.get_or_insert(e);
+    let first_fit = |alphabets: &mut dyn Iterator<Item = Alphabet>| -> Result<Code> {
+        let mut first_err = None;
+        for a in alphabets {
+            match Code::parse(typed, a) {
+                Ok(c) => return Ok(c),
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
             }
         }
-    }
-    Err(first_err.expect("there is always the generated alphabet"))
+        Err(first_err.unwrap_or_else(|| Error::MalformedCode {
+            reason: "there are no codes to compare it with".into(),
+        }))
+    };
+    let Some(n) = name else {
+        return first_fit(&mut vault.alphabets().into_iter());
+    };
+    let own = vault.account(n)?.sets.iter().rev().map(|s| s.alphabet);
+    first_fit(&mut own.clone()).or_else(|err| {
+        let mut others = vault
+            .alphabets()
+            .into_iter()
+            .filter(|a| !own.clone().any(|o| o == *a));
+        match first_fit(&mut others) {
+            Ok(code) if !matches!(vault.diagnose(None, &code), Ok(Diagnosis::Unknown { .. })) => {
+                Ok(code)
+            }
+            _ => Err(err),
+        }
+    })
 }
 
 fn kdf_from_flags(flags: &KdfArgs, base: KdfParams) -> Result<KdfParams> {
@@ -315,7 +333,13 @@ fn import(ctx: &mut Context, raw: &str, file: Option<&Path>, replace: bool) -> R
             .and_then(|a| a.active())
             .map(|s| s.id)
             .filter(|_| replace);
-        let set = v.import(&name, parsed.codes, replace, session::now())?;
+        let set = v.import(
+            &name,
+            parsed.codes,
+            parsed.alphabet,
+            replace,
+            session::now(),
+        )?;
         Ok(output::Issued::of(name.as_str(), set, old))
     })?;
     if duplicates > 0 {

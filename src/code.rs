@@ -42,6 +42,19 @@ impl Alphabet {
         }
     }
 
+    /// Whether `code` is one of this alphabet's codes. A code of digits
+    /// only can belong to a letter-and-digit alphabet too: a GitHub code
+    /// may happen to hold no letter.
+    pub fn admits(self, code: &Code) -> bool {
+        let bytes = code.as_bytes();
+        match self {
+            Alphabet::Digits { len } => {
+                bytes.len() == len as usize && bytes.iter().all(u8::is_ascii_digit)
+            }
+            Alphabet::Alnum { len } => bytes.len() == len as usize,
+        }
+    }
+
     fn describe(self) -> String {
         match self {
             Alphabet::Digits { len } => format!("{len} digits"),
@@ -170,16 +183,6 @@ impl Code {
             return s.to_string();
         }
         format!("{}{sep}{}", &s[..mid], &s[mid..])
-    }
-
-    /// The alphabet this code belongs to, inferred from its text.
-    pub fn alphabet(&self) -> Alphabet {
-        let len = self.len;
-        if self.as_bytes().iter().all(|b| b.is_ascii_digit()) {
-            Alphabet::Digits { len }
-        } else {
-            Alphabet::Alnum { len }
-        }
     }
 
     /// Whether `other` is one typing slip away from this code: one character
@@ -329,6 +332,16 @@ mod tests {
         assert!(!c.is_near_miss(&code("13245768")));
         assert!(!c.is_near_miss(&code("12435687")));
         assert!(!c.is_near_miss(&code("92345670")));
+    }
+
+    #[test]
+    fn a_letter_alphabet_admits_a_code_of_digits_only() {
+        let digits = Code::parse("4021398675", Alphabet::Digits { len: 10 }).unwrap();
+        assert!(Alphabet::Alnum { len: 10 }.admits(&digits));
+        assert!(Alphabet::Digits { len: 10 }.admits(&digits));
+        let letters = Code::parse("abcde-12345", Alphabet::Alnum { len: 10 }).unwrap();
+        assert!(!Alphabet::Digits { len: 10 }.admits(&letters));
+        assert!(!Alphabet::Alnum { len: 8 }.admits(&letters));
     }
 
     #[test]

@@ -66,7 +66,10 @@ pub enum Error {
     NoActiveSet { account: String },
 
     #[error("every code of the active set of '{account}' is used")]
-    NoCodesLeft { account: String },
+    NoCodesLeft {
+        account: String,
+        origin: crate::vault::Origin,
+    },
 
     #[error("no vault at {}", path.display())]
     VaultMissing { path: PathBuf },
@@ -225,7 +228,14 @@ impl Error {
                 "`codevault generate {}` makes a new set",
                 shell_word(account)
             ),
-            NoCodesLeft { account } => format!(
+            NoCodesLeft {
+                account,
+                origin: crate::vault::Origin::Imported,
+            } => format!(
+                "get new codes from the platform, then `codevault import --replace {}`",
+                shell_word(account)
+            ),
+            NoCodesLeft { account, .. } => format!(
                 "`codevault regenerate {}` makes a new set and revokes this one",
                 shell_word(account)
             ),

@@ -26,6 +26,8 @@ const ALNUM: std::ops::RangeInclusive<usize> = 8..=24;
 pub struct Parsed {
     /// In the platform's numbering where it had one, else in reading order.
     pub codes: Vec<Code>,
+    /// The alphabet they share.
+    pub alphabet: Alphabet,
     /// Codes that appeared more than once, dropped after the first.
     pub duplicates: usize,
     /// Code-like words of another kind than most, left out.
@@ -44,18 +46,19 @@ pub fn parse(text: &str) -> Result<Parsed> {
     for line in text.lines() {
         scan_line(line, &mut candidates);
     }
-    let Some(alphabet) = dominant_alphabet(&candidates) else {
+    let candidates: Vec<(Option<u32>, Code)> = candidates
+        .into_iter()
+        .filter_map(|c| Some((c.number, candidate_code(&c.text)?)))
+        .collect();
+    let Some(alphabet) = dominant_alphabet(candidates.iter().map(|(_, c)| c)) else {
         return Err(Error::Usage(
             "no codes found in the text (expected lines like `1234 5678` or `abcde-12345`)".into(),
         ));
     };
-    let (mut kept, mut ignored) = (Vec::new(), 0);
-    for c in candidates {
-        match Code::parse(&c.text, alphabet) {
-            Ok(code) if code.alphabet() == alphabet => kept.push((c.number, code)),
-            _ => ignored += 1,
-        }
-    }
+    let (kept, other): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|(_, code)| alphabet.admits(code));
+    let (mut kept, ignored) = (kept, other.len());
     // Google numbers its two columns 1-5 and 6-10 but they read across:
     // where every code has a distinct number, that order wins.
     let numbers: HashSet<u32> = kept.iter().filter_map(|(n, _)| *n).collect();
@@ -74,31 +77,44 @@ pub fn parse(text: &str) -> Result<Parsed> {
     }
     Ok(Parsed {
         codes,
+        alphabet,
         duplicates,
         ignored,
     })
 }
 
-/// The alphabet most candidates share; `None` without candidates.
-fn dominant_alphabet(candidates: &[Candidate]) -> Option<Alphabet> {
-    let mut counts: Vec<(Alphabet, usize)> = Vec::new();
-    for c in candidates {
-        let a = alphabet_of(&c.text);
-        match counts.iter_mut().find(|(x, _)| *x == a) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((a, 1)),
-        }
-    }
-    counts.into_iter().max_by_key(|(_, n)| *n).map(|(a, _)| a)
-}
-
-fn alphabet_of(text: &str) -> Alphabet {
+/// A candidate's text as a code: digits, or letters and digits.
+fn candidate_code(text: &str) -> Option<Code> {
     let len = text.len() as u8;
-    if text.bytes().all(|b| b.is_ascii_digit()) {
+    let alphabet = if text.bytes().all(|b| b.is_ascii_digit()) {
         Alphabet::Digits { len }
     } else {
         Alphabet::Alnum { len }
+    };
+    Code::parse(text, alphabet).ok()
+}
+
+/// The alphabet that admits the most candidates; `None` without any. A
+/// letter-and-digit alphabet also admits codes of digits only of its
+/// length (GitHub's hexadecimal codes sometimes hold no letter); on a tie
+/// the digit alphabet, the narrower, wins.
+fn dominant_alphabet<'a>(codes: impl Iterator<Item = &'a Code> + Clone) -> Option<Alphabet> {
+    let mut options: Vec<Alphabet> = Vec::new();
+    for c in codes.clone() {
+        let len = c.as_str().len() as u8;
+        for a in [Alphabet::Digits { len }, Alphabet::Alnum { len }] {
+            if a.admits(c) && !options.contains(&a) {
+                options.push(a);
+            }
+        }
     }
+    let score = |a: &Alphabet| codes.clone().filter(|c| a.admits(c)).count();
+    let narrow_first = |a: &Alphabet| matches!(a, Alphabet::Alnum { .. });
+    options.into_iter().max_by(|a, b| {
+        score(a)
+            .cmp(&score(b))
+            .then(narrow_first(b).cmp(&narrow_first(a)))
+    })
 }
 
 /// One word of a line, after width folding and trimming punctuation.
@@ -114,10 +130,17 @@ enum Word {
 }
 
 fn scan_line(line: &str, out: &mut Vec<Candidate>) {
+    // A byte-order mark (Notepad) or a zero-width space counts as a space.
     let folded: String = line
         .chars()
         .map(fold_width)
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || matches!(c, '\u{FEFF}' | '\u{200B}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let words: Vec<Word> = folded
         .split(' ')
@@ -293,6 +316,23 @@ mod tests {
             ["12345678", "23456789", "34567890"]
         );
         assert_eq!(codes("1234 5678 2345 6789"), ["12345678", "23456789"]);
+    }
+
+    #[test]
+    fn a_github_code_of_digits_only_is_kept() {
+        let text = "a1b2c-3d4e5\n40213-98675\nf6a7b-8c9d0\n";
+        let p = parse(text).unwrap();
+        assert_eq!(p.alphabet, Alphabet::Alnum { len: 10 });
+        assert_eq!(p.codes.len(), 3);
+        assert_eq!(p.ignored, 0);
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_the_first_code() {
+        assert_eq!(
+            codes("\u{FEFF}12345678\r\n23456789\r\n"),
+            ["12345678", "23456789"]
+        );
     }
 
     #[test]

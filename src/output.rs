@@ -506,7 +506,7 @@ pub fn explain(d: &Diagnosis) -> (String, Option<String>) {
                         })
                         .collect();
                     Some(format!(
-                        "did you mean {}? It differs by one digit or two swapped neighbours",
+                        "did you mean {}? It differs by one character or two swapped neighbours",
                         named.join(" or ")
                     ))
                 }

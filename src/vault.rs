@@ -535,14 +535,14 @@ impl Vault {
         &mut self,
         name: &AccountName,
         codes: Vec<Code>,
+        alphabet: Alphabet,
         replace: bool,
         now: Timestamp,
     ) -> Result<&CodeSet> {
-        let Some(first) = codes.first() else {
+        if codes.is_empty() {
             return Err(Error::Usage("there are no codes to import".into()));
-        };
-        let alphabet = first.alphabet();
-        if codes.iter().any(|c| c.alphabet() != alphabet) {
+        }
+        if !codes.iter().all(|c| alphabet.admits(c)) {
             return Err(Error::Usage(
                 "the codes to import are not all of the same kind and length".into(),
             ));
@@ -691,6 +691,7 @@ impl Vault {
             .position(|e| e.used.is_none())
             .ok_or_else(|| Error::NoCodesLeft {
                 account: name.as_str().to_string(),
+                origin: set.origin,
             })?
             + 1;
         self.mark(name, index, note, now, true)

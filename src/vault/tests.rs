@@ -361,44 +361,64 @@ fn serialisation_round_trips() {
     assert_eq!(back, v);
 }
 
-/// Codes as `import` would hand them over: digits, or letters and digits.
-fn imported(texts: &[&str]) -> Vec<Code> {
-    texts
-        .iter()
-        .map(|t| {
-            let digits = t.bytes().all(|b| b.is_ascii_digit());
-            let len = t.bytes().filter(u8::is_ascii_alphanumeric).count() as u8;
-            let alphabet = if digits {
-                Alphabet::Digits { len }
-            } else {
-                Alphabet::Alnum { len }
-            };
-            Code::parse(t, alphabet).unwrap()
-        })
-        .collect()
+/// `import` of codes as a platform's text would give them, through the
+/// real parser.
+trait ImportTexts {
+    fn import_texts(
+        &mut self,
+        account: &str,
+        texts: &[&str],
+        replace: bool,
+        now: Timestamp,
+    ) -> Result<&CodeSet>;
+}
+
+impl ImportTexts for Vault {
+    fn import_texts(
+        &mut self,
+        account: &str,
+        texts: &[&str],
+        replace: bool,
+        now: Timestamp,
+    ) -> Result<&CodeSet> {
+        let parsed = crate::import::parse(&texts.join("\n")).unwrap();
+        self.import(&name(account), parsed.codes, parsed.alphabet, replace, now)
+    }
 }
 
 #[test]
 fn import_keeps_the_platform_alphabet_and_refuses_an_active_set() {
     let mut v = Vault::new(t(0));
-    let codes = imported(&["abcde-12345", "fghij-67890"]);
-    let set = v.import(&name("github"), codes, false, t(1)).unwrap();
+    let set = v
+        .import_texts("github", &["abcde-12345", "fghij-67890"], false, t(1))
+        .unwrap();
     assert_eq!(set.origin, Origin::Imported);
     assert_eq!(set.alphabet, Alphabet::Alnum { len: 10 });
-    let more = imported(&["klmno-11111"]);
     assert!(matches!(
-        v.import(&name("github"), more, false, t(2)),
+        v.import_texts("github", &["klmno-11111"], false, t(2)),
         Err(Error::ActiveSetExists { .. })
     ));
+    // A code outside the set's alphabet is refused, whatever the caller.
+    let digits = Code::parse("12345678", Alphabet::GENERATED).unwrap();
+    assert!(
+        v.import(
+            &name("other"),
+            vec![digits],
+            Alphabet::Alnum { len: 10 },
+            false,
+            t(3)
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn import_replace_revokes_in_the_same_change() {
     let mut v = Vault::new(t(0));
-    v.import(&name("g"), imported(&["11112222", "33334444"]), false, t(1))
+    v.import_texts("g", &["11112222", "33334444"], false, t(1))
         .unwrap();
     let new_id = v
-        .import(&name("g"), imported(&["55556666", "77778888"]), true, t(2))
+        .import_texts("g", &["55556666", "77778888"], true, t(2))
         .unwrap()
         .id;
     let old = Code::parse("11112222", Alphabet::GENERATED).unwrap();
@@ -418,11 +438,10 @@ fn import_replace_revokes_in_the_same_change() {
 #[test]
 fn importing_codes_the_vault_already_has_is_named() {
     let mut v = Vault::new(t(0));
-    v.import(&name("g"), imported(&["11112222", "33334444"]), false, t(1))
+    v.import_texts("g", &["11112222", "33334444"], false, t(1))
         .unwrap();
-    v.import(&name("g"), imported(&["55556666"]), true, t(2))
-        .unwrap();
-    match v.import(&name("g"), imported(&["33334444"]), true, t(3)) {
+    v.import_texts("g", &["55556666"], true, t(2)).unwrap();
+    match v.import_texts("g", &["33334444"], true, t(3)) {
         Err(Error::ImportOverlap {
             set: 1,
             revoked: true,
@@ -430,7 +449,7 @@ fn importing_codes_the_vault_already_has_is_named() {
         }) => {}
         r => panic!("{r:?}"),
     }
-    match v.import(&name("g"), imported(&["55556666"]), true, t(3)) {
+    match v.import_texts("g", &["55556666"], true, t(3)) {
         Err(Error::ImportOverlap {
             set: 2,
             revoked: false,

@@ -460,6 +460,54 @@ impl Cmd<'_> {
         run.assert_no_leak(self.env);
         run
     }
+
+    /// Runs the command under a wrapper program (`strace -f … --`): the
+    /// wrapper gets the binary and its arguments after its own, with the
+    /// same cleared environment, directory, session and umask. The leak
+    /// checks are those of [`Cmd::run`].
+    pub fn run_under<I, S>(self, wrapper: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let inner = self.std_command();
+        let mut parts = wrapper.into_iter();
+        let mut std = std::process::Command::new(parts.next().expect("a wrapper program"));
+        std.args(parts)
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        std.env_clear();
+        for (k, v) in inner.get_envs() {
+            if let Some(v) = v {
+                std.env(k, v);
+            }
+        }
+        if let Some(dir) = inner.get_current_dir() {
+            std.current_dir(dir);
+        }
+        let umask0 = self.umask0;
+        // SAFETY: as in `std_command`: setsid(2) and umask(2) only.
+        unsafe {
+            std.pre_exec(move || detach(umask0));
+        }
+        let cmdline = format!("{std:?}");
+        let mut cmd = assert_cmd::Command::from_std(std);
+        cmd.timeout(TIMEOUT);
+        if let Some(input) = &self.stdin {
+            cmd.write_stdin(input.clone());
+        }
+        let out = cmd.output().expect("run the wrapper");
+        let run = Run {
+            code: out.status.code().unwrap_or_else(|| {
+                panic!("the wrapped run was killed by a signal or timed out: {cmdline}")
+            }),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            cmdline,
+        };
+        run.assert_no_leak(self.env);
+        run
+    }
 }
 
 /// In the child, before exec: a new session has no controlling terminal, so
@@ -822,5 +870,60 @@ impl Log {
     /// The event names, oldest first.
     pub fn kinds(&self) -> Vec<&str> {
         self.events.iter().map(|e| e.event.as_str()).collect()
+    }
+}
+
+// ------------------------------------------ codes of any alphabet, imports
+
+/// A file of `tests/fixtures/import/`.
+pub fn import_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+/// Every way a normalised code of any alphabet can be written out: plain,
+/// and split in two halves by a space or a dash (`1234 5678`, `abcde-12345`).
+pub fn written_forms(code: &str) -> Vec<String> {
+    let code = code.to_lowercase();
+    let mid = code.len().div_ceil(2);
+    let mut forms = vec![code.clone()];
+    if code.len() >= 6 && code.is_ascii() {
+        for sep in [" ", "-"] {
+            forms.push(format!("{}{sep}{}", &code[..mid], &code[mid..]));
+        }
+    }
+    forms
+}
+
+/// Whether `text` shows `code` in any written form, in any letter case.
+pub fn shows_code(text: &str, code: &str) -> bool {
+    let text = text.to_lowercase();
+    written_forms(code)
+        .iter()
+        .any(|f| text.contains(f.as_str()))
+}
+
+impl Env {
+    /// Guards codes of any alphabet like the 8-digit ones the harness spots
+    /// by itself: from now on no run may print them on standard error.
+    pub fn guard<S: AsRef<str>>(&self, codes: &[S]) {
+        for c in codes {
+            for form in written_forms(c.as_ref()) {
+                self.remember(&form);
+            }
+        }
+    }
+
+    /// `import ACCOUNT --file PATH --json [--replace]`, asserted to succeed;
+    /// the codes it read are guarded.
+    pub fn import_file(&self, account: &str, file: &Path, replace: bool) -> Issued {
+        let mut cmd = self.cmd(["import", account, "--json", "--file"]).arg(file);
+        if replace {
+            cmd = cmd.arg("--replace");
+        }
+        let issued: Issued = cmd.passphrase(PASS).run().ok().json();
+        self.guard(&issued.codes);
+        issued
     }
 }
