@@ -260,7 +260,7 @@ pub enum Command {
 /// The Argon2id cost; each is checked against its bounds.
 #[derive(Debug, Args)]
 pub struct KdfArgs {
-    /// Argon2id memory in MiB (8-4096) [default: 64]
+    /// Argon2id memory in MiB (8-4096) [default: 256]
     #[arg(long = "kdf-memory", id = "memory", value_name = "MIB")]
     pub memory: Option<u64>,
 

@@ -95,7 +95,7 @@ fn passwd_upgrade_keeps_the_passphrase_and_moves_to_the_default_cost() {
         "suggests it\n{run}"
     );
     env.run(["passwd", "--upgrade"]).ok();
-    assert_eq!(header_kdf(&env.bytes()), (64, 3, 4));
+    assert_eq!(header_kdf(&env.bytes()), (256, 3, 4));
     same_contents(&before, &env.show_all("github"));
     let run = env.run(["list"]);
     assert!(
