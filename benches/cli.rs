@@ -153,7 +153,7 @@ fn write_vault(path: &Path, accounts: usize, kdf: KdfParams) {
     let keys = Keys::fresh(&Passphrase::new(PASS), kdf).expect("keys");
     let bytes = session::encrypt(&vault, &keys).expect("encrypt");
     let _ = std::fs::remove_file(path);
-    store::create(path, &bytes).expect("write");
+    let _ = store::create(path, &bytes).expect("write");
 }
 
 fn unlock_ratio(dir: &Path, runs: usize) {

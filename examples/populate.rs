@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = session::encrypt(&vault, &keys)?;
     store::ensure_parent_dir(&args.vault)?;
     let _lock = store::lock(&args.vault, store::LOCK_WAIT)?;
-    store::create(&args.vault, &bytes)?;
+    let _ = store::create(&args.vault, &bytes)?;
     eprintln!(
         "wrote {} accounts to {} ({} bytes, {kdf})",
         args.accounts,

@@ -145,7 +145,7 @@ impl Context<'_> {
             self.weak_kdf = Some(file.header().kdf);
         }
         let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
-        let keys = Keys::for_header(&self.path, file.header(), &passphrase)?;
+        let keys = Keys::for_file(&self.path, &file.envelope(), &passphrase)?;
         Ok(Unlocked {
             passphrase,
             keys,
@@ -161,37 +161,47 @@ impl Context<'_> {
 
     /// Read-modify-write under the lock; a change that fails writes
     /// nothing. `write_with` chooses the keys the new file is sealed with
-    /// (the same ones, except for `passwd`).
+    /// (the same ones, except for `passwd`). Takes the unlocked state by
+    /// value so the file's bytes can go as soon as they are decrypted: on a
+    /// large vault, peak memory is what is alive at once.
     fn modify<T>(
-        &self,
-        u: &Unlocked,
+        &mut self,
+        u: Unlocked,
         write_with: Option<&Keys>,
         change: impl FnOnce(&mut Vault) -> Result<T>,
     ) -> Result<T> {
         let _lock = store::lock(&self.path, store::LOCK_WAIT)?;
         let bytes = store::read(&self.path)?;
+        let Unlocked {
+            passphrase,
+            keys,
+            file,
+        } = u;
         // Usually nobody wrote since `unlock` read the file: no need to
         // check it again. Otherwise check the new file, and if a `passwd`
         // ran meanwhile, derive the keys again for it.
-        let reread;
-        let file = if bytes == u.file.bytes() {
-            &u.file
+        let file = if bytes == file.bytes() {
+            drop(bytes);
+            file
         } else {
-            reread = CheckedFile::new(&self.path, bytes)?;
-            &reread
+            drop(file);
+            CheckedFile::new(&self.path, bytes)?
         };
-        let rederived;
-        let keys = if u.keys.fit(file.header()) {
-            &u.keys
+        let keys = if keys.fit(file.header()) {
+            keys
         } else {
-            rederived = Keys::for_header(&self.path, file.header(), &u.passphrase)?;
-            &rederived
+            Keys::for_file(&self.path, &file.envelope(), &passphrase)?
         };
-        let mut vault = session::decrypt(&self.path, &file.envelope(), keys)?;
+        let mut vault = session::decrypt(&self.path, &file.envelope(), &keys)?;
+        drop(file);
         // A failed change returns here, before anything is written.
         let result = change(&mut vault)?;
-        let sealed = session::encrypt(&vault, write_with.unwrap_or(keys))?;
-        store::replace(&self.path, &sealed)?;
+        let sealed = session::encrypt(&vault, write_with.unwrap_or(&keys))?;
+        drop(vault);
+        let saved = store::replace(&self.path, &sealed)?;
+        if let Some(warning) = saved.warning() {
+            self.say(&warning);
+        }
         Ok(result)
     }
 
@@ -286,7 +296,10 @@ fn init(
     let bytes = session::encrypt(&Vault::new(session::now()), &keys)?;
     store::ensure_parent_dir(&ctx.path)?;
     let _lock = store::lock(&ctx.path, store::LOCK_WAIT)?;
-    store::create(&ctx.path, &bytes)?;
+    let saved = store::create(&ctx.path, &bytes)?;
+    if let Some(warning) = saved.warning() {
+        ctx.say(&warning);
+    }
     let view = output::Created {
         path: ctx.path.display().to_string(),
         kdf,
@@ -298,7 +311,7 @@ fn init(
 fn generate(ctx: &mut Context, raw: &str, count: usize, regenerate: bool) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
-    let issued = ctx.modify(&u, None, |v| {
+    let issued = ctx.modify(u, None, |v| {
         let now = session::now();
         let (set, revoked) = if regenerate {
             let old = v.account(&name)?.active().map(|s| s.id);
@@ -326,7 +339,7 @@ fn import(ctx: &mut Context, raw: &str, file: Option<&Path>, replace: bool) -> R
         parsed.duplicates,
         parsed.ignored,
     );
-    let issued = ctx.modify(&u, None, |v| {
+    let issued = ctx.modify(u, None, |v| {
         let old = v
             .account(&name)
             .ok()
@@ -440,7 +453,7 @@ fn use_code(
         zeroize::Zeroizing::new(typed.join(" "))
     };
     // A refusal is saved too: it goes into the audit trail.
-    let result = ctx.modify(&u, None, |v| {
+    let result = ctx.modify(u, None, |v| {
         let code = parse_code(v, Some(&name), &typed)?;
         v.use_code(&name, &code, note, session::now())
     })?;
@@ -474,7 +487,7 @@ fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
     // The mark is on disk (fsync, rename, fsync) before the code is shown.
-    let receipt = ctx.modify(&u, None, |v| v.next(&name, note, session::now()))?;
+    let receipt = ctx.modify(u, None, |v| v.next(&name, note, session::now()))?;
     let (index, remaining, origin, low) = (
         receipt.index,
         receipt.remaining,
@@ -512,7 +525,7 @@ fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result<Outcome> {
 fn revoke(ctx: &mut Context, raw: &str) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
-    let view = ctx.modify(&u, None, |v| {
+    let view = ctx.modify(u, None, |v| {
         let set = v.revoke(&name, session::now())?;
         Ok(output::RevokedSet {
             account: name.as_str().to_string(),
@@ -547,7 +560,7 @@ fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome> {
             Some(true) => {}
         }
     }
-    let view = ctx.modify(&u, None, |v| {
+    let view = ctx.modify(u, None, |v| {
         let removed = v.remove(&name, session::now())?;
         Ok(output::Removed {
             account: name.as_str().to_string(),
@@ -614,7 +627,7 @@ fn passwd(
         u.passphrase.clone()
     };
     let new_keys = Keys::fresh(&new_passphrase, kdf)?;
-    ctx.modify(&u, Some(&new_keys), |v| {
+    ctx.modify(u, Some(&new_keys), |v| {
         v.log_passwd(session::now(), change_passphrase, kdf.to_string());
         Ok(())
     })?;

@@ -19,7 +19,7 @@ use blake2::Blake2bMac;
 use blake2::digest::consts::U32;
 use blake2::digest::{KeyInit, Mac};
 use chacha20poly1305::XChaCha20Poly1305;
-use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::aead::{Aead, AeadInOut, Payload};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -210,13 +210,14 @@ pub fn derive_keys(
 
 /// Plain Argon2id with a 32-byte output, as RFC 9106 defines it.
 fn argon2id(password: &[u8], salt: &[u8], params: KdfParams) -> Result<Key> {
-    let params = Params::new(
-        params.memory_mib * 1024,
-        params.iterations,
-        params.parallelism,
-        Some(32),
-    )
-    .map_err(|e| Error::Kdf(e.to_string()))?;
+    // KdfParams keeps memory within 4096 MiB; checked all the same, so a
+    // future bound cannot overflow into a tiny allocation.
+    let memory_kib = params
+        .memory_mib
+        .checked_mul(1024)
+        .ok_or_else(|| Error::Kdf("memory cost overflows".into()))?;
+    let params = Params::new(memory_kib, params.iterations, params.parallelism, Some(32))
+        .map_err(|e| Error::Kdf(e.to_string()))?;
     let mut out = [0u8; 32];
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
     memory::with_kdf_memory(argon.params().block_count(), |blocks| {
@@ -266,6 +267,22 @@ pub fn seal(
             },
         )
         .map_err(|_| Error::Encode("encryption failed".into()))
+}
+
+/// Encrypts `buffer` in place and returns the tag: the vault is written
+/// into the file's own buffer and sealed there, so no second copy of the
+/// plaintext (or of the ciphertext) is ever made.
+pub fn seal_in_place(
+    key: &Key,
+    nonce: &[u8; NONCE_LEN],
+    associated_data: &[u8],
+    buffer: &mut [u8],
+) -> Result<[u8; TAG_LEN]> {
+    let cipher = XChaCha20Poly1305::new(key.expose().into());
+    let tag = cipher
+        .encrypt_inout_detached(nonce.into(), associated_data, buffer.into())
+        .map_err(|_| Error::Encode("encryption failed".into()))?;
+    Ok(tag.into())
 }
 
 /// Decrypts and authenticates; `None` when the tag does not verify.
@@ -360,6 +377,17 @@ mod tests {
         assert!(calibration_target(0.01).is_err());
         assert!(calibration_target(61.0).is_err());
         assert!(calibration_target(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn sealing_in_place_matches_sealing_a_copy() {
+        let key = Key::from_bytes([7; 32]);
+        let nonce = [9; NONCE_LEN];
+        let mut buffer = *b"secret";
+        let tag = seal_in_place(&key, &nonce, b"header", &mut buffer).unwrap();
+        let sealed = seal(&key, &nonce, b"header", b"secret").unwrap();
+        assert_eq!(&sealed[..6], &buffer);
+        assert_eq!(&sealed[6..], &tag);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub const MAGIC: [u8; 8] = *b"\x89CVAULT\n";
 pub const VERSION: u16 = 1;
 const KDF_ARGON2ID: u8 = 1;
 pub const HEADER_LEN: usize = 122;
+/// Where the key check sits in the header.
+pub const KEY_CHECK_AT: std::ops::Range<usize> = 82..114;
 /// The largest ciphertext a vault may hold; a length field above it is
 /// damage, not a reason to allocate.
 pub const MAX_CIPHERTEXT: u64 = 1 << 30;
@@ -83,7 +85,7 @@ impl Header {
         h[25..57].copy_from_slice(&self.salt);
         h[57] = NONCE_LEN as u8;
         h[58..82].copy_from_slice(&self.nonce);
-        h[82..114].copy_from_slice(&self.key_check);
+        h[KEY_CHECK_AT].copy_from_slice(&self.key_check);
         h[114..122].copy_from_slice(&self.ciphertext_len.to_be_bytes());
         h
     }
@@ -175,7 +177,7 @@ pub fn decode(bytes: &[u8]) -> Result<Envelope<'_>, FormatError> {
             kdf,
             salt: h[25..57].try_into().expect("fixed field"),
             nonce: h[58..82].try_into().expect("fixed field"),
-            key_check: h[82..114].try_into().expect("fixed field"),
+            key_check: h[KEY_CHECK_AT].try_into().expect("fixed field"),
             ciphertext_len,
         },
         header_bytes: h,

@@ -19,7 +19,7 @@ use rand::rngs::SysRng;
 use crate::crypto::{self, DerivedKeys, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
 use crate::envelope::{self, Envelope, FormatError, Header};
 use crate::error::{Error, Result};
-use crate::secret::{Passphrase, SecretBytes};
+use crate::secret::Passphrase;
 use crate::vault::Vault;
 
 /// The keys for one salt and cost.
@@ -31,20 +31,40 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// Derives the keys for an existing file and checks them against its key
-    /// check: a mismatch is a wrong passphrase, told apart from damage.
-    pub fn for_header(path: &Path, header: &Header, passphrase: &Passphrase) -> Result<Keys> {
+    /// Derives the keys for a checked file and tells a wrong passphrase
+    /// from a modified file: a key-check mismatch is a wrong passphrase
+    /// unless the derived key opens the file once the header holds the key
+    /// check it should: then the passphrase is right and the key check
+    /// itself was changed (exit 4, not 3).
+    pub fn for_file(path: &Path, file: &Envelope<'_>, passphrase: &Passphrase) -> Result<Keys> {
+        let header = &file.header;
         let derived = crypto::derive_keys(passphrase, &header.salt, header.kdf)?;
-        if !crypto::key_check_matches(&header.key_check, &derived.check) {
-            return Err(Error::WrongPassphrase {
-                path: path.to_path_buf(),
-            });
-        }
-        Ok(Keys {
+        let keys = Keys {
             kdf: header.kdf,
             salt: header.salt,
             derived,
-        })
+        };
+        if !crypto::key_check_matches(&header.key_check, &keys.derived.check) {
+            let mut as_written = file.header_bytes.to_vec();
+            as_written[envelope::KEY_CHECK_AT].copy_from_slice(&keys.derived.check);
+            let opens = crypto::open(
+                &keys.derived.encryption,
+                &header.nonce,
+                &as_written,
+                file.ciphertext,
+            )
+            .is_some();
+            return Err(if opens {
+                Error::Tampered {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                Error::WrongPassphrase {
+                    path: path.to_path_buf(),
+                }
+            });
+        }
+        Ok(keys)
     }
 
     /// Keys under a fresh random salt, for a new vault or a new passphrase.
@@ -137,13 +157,17 @@ pub fn decrypt(path: &Path, env: &Envelope<'_>, keys: &Keys) -> Result<Vault> {
 }
 
 /// The vault as the bytes of a file, under a fresh nonce.
+///
+/// One buffer: the header, then the vault serialised in place and sealed
+/// there, the tag and the checksum appended. The plaintext exists only in
+/// the region that the cipher then overwrites.
 pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
     let encode_err = |e: postcard::Error| Error::Encode(e.to_string());
-    // Sized exactly first, so the plaintext is written once into one
-    // buffer that is zeroed on drop, with no copies left by growing.
     let len = postcard::experimental::serialized_size(vault).map_err(encode_err)?;
-    let mut plain = SecretBytes::zeroed(len);
-    postcard::to_slice(vault, plain.expose_mut()).map_err(encode_err)?;
+    let ciphertext_len = (len + TAG_LEN) as u64;
+    if ciphertext_len > envelope::MAX_CIPHERTEXT {
+        return Err(Error::Encode("the vault has grown past 1 GiB".into()));
+    }
     let mut nonce = [0u8; NONCE_LEN];
     random_fill(&mut nonce)?;
     let header = Header {
@@ -151,18 +175,33 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
         salt: keys.salt,
         nonce,
         key_check: keys.derived.check,
-        ciphertext_len: (plain.expose().len() + TAG_LEN) as u64,
+        ciphertext_len,
     };
-    if header.ciphertext_len > envelope::MAX_CIPHERTEXT {
-        return Err(Error::Encode("the vault has grown past 1 GiB".into()));
-    }
-    let ciphertext = crypto::seal(
-        &keys.derived.encryption,
-        &nonce,
-        &header.encode(),
-        plain.expose(),
-    )?;
-    Ok(envelope::encode(&header, &ciphertext))
+    let mut out = vec![0u8; envelope::HEADER_LEN + len];
+    out[..envelope::HEADER_LEN].copy_from_slice(&header.encode());
+    let (head, body) = out.split_at_mut(envelope::HEADER_LEN);
+    let sealed = postcard::to_slice(vault, &mut *body)
+        .map_err(encode_err)
+        .and_then(|written| match written.len() == len {
+            true => Ok(()),
+            false => Err(Error::Encode(
+                "the vault's size changed while encoding".into(),
+            )),
+        })
+        .and_then(|()| crypto::seal_in_place(&keys.derived.encryption, &nonce, head, body));
+    let tag = match sealed {
+        Ok(tag) => tag,
+        Err(e) => {
+            // The body may hold plaintext: wipe it before giving it back.
+            zeroize::Zeroize::zeroize(&mut out);
+            return Err(e);
+        }
+    };
+    out.reserve_exact(TAG_LEN + crypto::CHECKSUM_LEN);
+    out.extend_from_slice(&tag);
+    let sum = crypto::checksum(&out);
+    out.extend_from_slice(&sum);
+    Ok(out)
 }
 
 /// Salts and nonces come from the operating system's generator.
@@ -195,7 +234,7 @@ mod tests {
         assert_ne!(a[58..82], b[58..82], "nonce reused");
         let path = Path::new("v");
         let env = check(path, &a).unwrap();
-        let again = Keys::for_header(path, &env.header, &pass).unwrap();
+        let again = Keys::for_file(path, &env, &pass).unwrap();
         assert_eq!(decrypt(path, &env, &again).unwrap(), vault);
     }
 
@@ -205,7 +244,7 @@ mod tests {
         let bytes = encrypt(&Vault::new(now()), &keys).unwrap();
         let path = Path::new("v");
         let env = check(path, &bytes).unwrap();
-        let err = Keys::for_header(path, &env.header, &Passphrase::new("wrong")).unwrap_err();
+        let err = Keys::for_file(path, &env, &Passphrase::new("wrong")).unwrap_err();
         assert!(matches!(err, Error::WrongPassphrase { .. }));
     }
 
@@ -222,7 +261,7 @@ mod tests {
         bytes[end..].copy_from_slice(&sum);
         let path = Path::new("v");
         let env = check(path, &bytes).unwrap();
-        let keys = Keys::for_header(path, &env.header, &pass).unwrap();
+        let keys = Keys::for_file(path, &env, &pass).unwrap();
         assert!(matches!(
             decrypt(path, &env, &keys),
             Err(Error::Tampered { .. })

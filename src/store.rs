@@ -164,7 +164,12 @@ pub fn ensure_parent_dir(vault: &Path) -> Result<()> {
 
 /// Replaces the vault with `bytes` so that, whatever happens, the path holds
 /// either the old file or the new one, whole. The caller holds the lock.
-pub fn replace(vault: &Path, bytes: &[u8]) -> Result<()> {
+///
+/// Once the rename is done the change is made: a failure to sync the
+/// directory afterwards is not a failure of the save (the vault did
+/// change, and `next` must still print its code) but a weaker guarantee,
+/// returned for the caller to warn about.
+pub fn replace(vault: &Path, bytes: &[u8]) -> Result<Saved> {
     remove_stale_temps(vault);
     let temp = vault.with_file_name(format!("{}{}", temp_prefix(vault), unique_suffix()));
     let result = write_durably(&temp, bytes)
@@ -173,12 +178,36 @@ pub fn replace(vault: &Path, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&temp);
         return Err(e);
     }
-    sync_dir(vault)
+    Ok(match sync_dir(vault) {
+        Ok(()) => Saved::Durable,
+        Err(e) => Saved::NotSynced(e),
+    })
+}
+
+/// How a save ended: in place and durable, or in place but with the
+/// directory not synced (it may not survive a power cut).
+#[derive(Debug)]
+#[must_use]
+pub enum Saved {
+    Durable,
+    NotSynced(Error),
+}
+
+impl Saved {
+    /// The warning for people, if there is one.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            Saved::Durable => None,
+            Saved::NotSynced(e) => Some(format!(
+                "warning: the change is saved, but {e}; it may not survive a power cut"
+            )),
+        }
+    }
 }
 
 /// Writes a new vault where none may exist yet (`init`), atomically. The
 /// caller holds the lock and has checked that the path is free.
-pub fn create(vault: &Path, bytes: &[u8]) -> Result<()> {
+pub fn create(vault: &Path, bytes: &[u8]) -> Result<Saved> {
     if vault.symlink_metadata().is_ok() {
         return Err(Error::VaultExists {
             path: vault.to_path_buf(),
@@ -291,8 +320,9 @@ mod tests {
     fn replace_is_whole_private_and_leaves_no_temp() {
         let dir = tempfile::tempdir().unwrap();
         let vault = dir.path().join("v.cvlt");
-        create(&vault, b"one").unwrap();
-        replace(&vault, b"two").unwrap();
+        let _ = create(&vault, b"one").unwrap();
+        let saved = replace(&vault, b"two").unwrap();
+        assert!(saved.warning().is_none());
         assert_eq!(fs::read(&vault).unwrap(), b"two");
         let mode = fs::metadata(&vault).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, FILE_MODE);
@@ -307,7 +337,7 @@ mod tests {
     fn a_failed_replace_leaves_the_old_file_and_no_temp() {
         let dir = tempfile::tempdir().unwrap();
         let vault = dir.path().join("v.cvlt");
-        create(&vault, b"old").unwrap();
+        let _ = create(&vault, b"old").unwrap();
         // A directory in the vault's place cannot be renamed over.
         let blocked = dir.path().join("d.cvlt");
         fs::create_dir(&blocked).unwrap();
@@ -321,10 +351,10 @@ mod tests {
     fn stale_temps_are_cleared_by_the_next_writer() {
         let dir = tempfile::tempdir().unwrap();
         let vault = dir.path().join("v.cvlt");
-        create(&vault, b"one").unwrap();
+        let _ = create(&vault, b"one").unwrap();
         let stale = dir.path().join(".v.cvlt.tmp-123-abc");
         fs::write(&stale, b"half").unwrap();
-        replace(&vault, b"two").unwrap();
+        let _ = replace(&vault, b"two").unwrap();
         assert!(!stale.exists());
     }
 
