@@ -282,7 +282,7 @@ fn init(
 ) -> Result<Outcome> {
     let mut kdf = kdf_from_flags(flags, KdfParams::DEFAULT)?;
     let target = kdf_time.map(crypto::calibration_target).transpose()?;
-    if ctx.path.symlink_metadata().is_ok() {
+    if store::occupied(&ctx.path) {
         return Err(Error::VaultExists {
             path: ctx.path.clone(),
         });
@@ -328,7 +328,7 @@ fn generate(ctx: &mut Context, raw: &str, count: usize, regenerate: bool) -> Res
 fn import(ctx: &mut Context, raw: &str, file: Option<&Path>, replace: bool) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
-    if file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+    if file.is_none() && prompt::stdin_is_terminal() {
         ctx.say("Paste the codes, then press Ctrl-D on an empty line:");
     }
     let text = prompt::read_text(file)?;
@@ -510,12 +510,31 @@ fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result<Outcome> {
 fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result<Outcome> {
     let name = raw.map(account).transpose()?;
     let vault = ctx.read()?;
+    // `check 1234 5678` unquoted: the second half is no account, but the
+    // two together are a code.
+    let joined;
+    let (typed, name) = match (raw, &name) {
+        (Some(second), Some(n)) if vault.account(n).is_err() => {
+            joined = format!("{typed} {second}");
+            match parse_code(&vault, None, &joined) {
+                Ok(_) => (joined.as_str(), None),
+                Err(_) => (typed, name),
+            }
+        }
+        _ => (typed, name),
+    };
     let code = parse_code(&vault, name.as_ref(), typed)?;
     let diagnosis = vault.diagnose(name.as_ref(), &code)?;
     ctx.emit(&output::Checked {
         code: &code,
         diagnosis: &diagnosis,
     })?;
+    if !ctx.json
+        && let (_, Some(hint)) = output::explain(&diagnosis)
+    {
+        // The answer is data (stdout); the advice is a message (stderr).
+        ctx.say(&format!("hint: {hint}"));
+    }
     Ok(match diagnosis {
         Diagnosis::Unused { .. } => Outcome::Done,
         _ => Outcome::Refused,

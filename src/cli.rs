@@ -127,7 +127,7 @@ pub enum Command {
 
         /// A plain-text page to print and keep: every code numbered, with a
         /// box to tick
-        #[arg(long, conflicts_with = "all")]
+        #[arg(long)]
         sheet: bool,
     },
 

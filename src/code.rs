@@ -154,8 +154,18 @@ impl Code {
         loop {
             let draw = rng.try_next_u32()?;
             if draw < ACCEPT_BELOW {
-                let text = format!("{:08}", draw % GENERATED_SPACE);
-                return Ok(Code::from_normalised(text.as_bytes()).expect("8 digits"));
+                // Digit by digit into the code itself: no heap string holds
+                // it on the way.
+                let mut n = draw % GENERATED_SPACE;
+                let mut code = Code {
+                    len: GENERATED_LEN,
+                    bytes: [0; MAX_LEN],
+                };
+                for slot in code.bytes[..GENERATED_LEN as usize].iter_mut().rev() {
+                    *slot = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+                return Ok(code);
             }
         }
     }

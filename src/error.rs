@@ -42,7 +42,7 @@ pub enum Error {
     #[error("that is not a valid code: {reason}")]
     MalformedCode { reason: String },
 
-    #[error("no account named '{name}'")]
+    #[error("no account named '{}'", redact_code_like(name))]
     UnknownAccount {
         name: String,
         suggestions: Vec<String>,
@@ -281,11 +281,12 @@ impl Error {
     pub fn from_clap(e: &clap::Error) -> Self {
         let text = e.to_string();
         let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        let message = lines
-            .next()
-            .unwrap_or("invalid arguments")
-            .trim_start_matches("error: ")
-            .to_string();
+        let message = redact_code_like(
+            lines
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: "),
+        );
         let rest: Vec<&str> = lines.collect();
         // clap's "tip: a similar argument exists" beats the usage line.
         let tip = rest
@@ -298,7 +299,7 @@ impl Error {
             .map(|l| l.replacen("Usage:", "usage:", 1));
         Error::Arguments {
             message,
-            usage: tip.or(usage),
+            usage: tip.or(usage).map(|u| redact_code_like(&u)),
         }
     }
 
@@ -350,6 +351,43 @@ fn describe_io(e: &io::Error) -> String {
     }
 }
 
+/// Text with every run that could be a code (6 or more digits, however
+/// grouped) replaced by `[code]`: a code typed in the wrong place (`use
+/// 12345678 github`, `check 1234 5678`) must not be repeated in a message
+/// that may end up in a log or a bug report.
+pub fn redact_code_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let mut digits = 0;
+    let flush = |run: &mut String, digits: &mut usize, out: &mut String| {
+        if *digits >= 6 {
+            // Keep the separators around the code, not inside it.
+            let start = run.len() - run.trim_start_matches(|c: char| !c.is_ascii_digit()).len();
+            let end = run.trim_end_matches(|c: char| !c.is_ascii_digit()).len();
+            out.push_str(&run[..start]);
+            out.push_str("[code]");
+            out.push_str(&run[end..]);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+        *digits = 0;
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+            digits += 1;
+        } else if matches!(c, ' ' | '-') && digits > 0 {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut digits, &mut out);
+    out
+}
+
 /// Quote an account name for a command shown in a hint, so the hint can be
 /// pasted into a shell as it is.
 pub fn shell_word(s: &str) -> String {
@@ -379,6 +417,25 @@ mod tests {
         let e = Error::io("write", "/v", io::Error::from(io::ErrorKind::StorageFull));
         assert_eq!(e.to_string(), "could not write /v: the disk is full");
         assert!(e.hint().unwrap().contains("free some space"));
+    }
+
+    #[test]
+    fn code_like_text_is_never_repeated() {
+        assert_eq!(
+            redact_code_like("no account named '12345678'"),
+            "no account named '[code]'"
+        );
+        assert_eq!(
+            redact_code_like("unexpected argument '1234 5678' found"),
+            "unexpected argument '[code]' found"
+        );
+        assert_eq!(redact_code_like("github 2026"), "github 2026");
+        assert_eq!(redact_code_like("--count 101"), "--count 101");
+        let e = Error::UnknownAccount {
+            name: "1234-5678".into(),
+            suggestions: vec![],
+        };
+        assert!(!e.to_string().contains("5678"));
     }
 
     #[test]

@@ -374,13 +374,10 @@ pub struct Checked<'a> {
 }
 
 impl View for Checked<'_> {
+    /// The answer only; its hint goes to standard error (see `app::check`).
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        let (line, hint) = explain(self.diagnosis);
-        writeln!(out, "{}: {line}", self.diagnosis.reason())?;
-        if let Some(h) = hint {
-            writeln!(out, "hint: {h}")?;
-        }
-        Ok(())
+        let (line, _) = explain(self.diagnosis);
+        writeln!(out, "{}: {line}", self.diagnosis.reason())
     }
 }
 

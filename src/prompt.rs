@@ -70,30 +70,55 @@ fn from_env(var: &str) -> Option<Passphrase> {
 /// The first line of a file, or of standard input for `-`, without its line
 /// ending.
 fn first_line_of(path: &Path) -> Result<Passphrase> {
+    let too_long = || {
+        Error::Usage(format!(
+            "the passphrase is longer than {} KiB",
+            MAX_LINE / 1024
+        ))
+    };
     let line = if path == Path::new("-") {
-        read_first_line(io::stdin().lock()).map_err(|source| Error::Stream {
-            action: "read the passphrase from standard input",
-            source,
+        read_first_line(io::stdin().lock()).map_err(|source| match source.kind() {
+            io::ErrorKind::InvalidInput => too_long(),
+            _ => Error::Stream {
+                action: "read the passphrase from standard input",
+                source,
+            },
         })?
     } else {
+        // Read into a buffer of our own (zeroed on drop) rather than
+        // through a BufReader, whose buffer would keep the passphrase.
         let file = File::open(path).map_err(|e| Error::input_file(path, e))?;
-        read_first_line(BufReader::new(file))
-            .map_err(|e| Error::io("read the passphrase file", path, e))?
+        let mut whole = Zeroizing::new(Vec::with_capacity(MAX_LINE as usize + 1));
+        file.take(MAX_LINE + 1)
+            .read_to_end(&mut whole)
+            .map_err(|e| Error::io("read the passphrase file", path, e))?;
+        read_first_line(&whole[..]).map_err(|_| too_long())?
     };
     Ok(Passphrase::new(line.as_slice()))
 }
 
-/// One line, without `\n` or `\r\n`, read no further than its end, bounded.
+/// One line, without `\n` or `\r\n`, read no further than its end. A line
+/// longer than 64 KiB is an error (`InvalidInput`), never cut short: a
+/// truncated passphrase would open the vault with less than was typed.
 pub fn read_first_line(reader: impl BufRead) -> io::Result<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(Vec::new());
-    reader.take(MAX_LINE).read_until(b'\n', &mut buf)?;
+    reader.take(MAX_LINE + 1).read_until(b'\n', &mut buf)?;
     if buf.last() == Some(&b'\n') {
         buf.pop();
         if buf.last() == Some(&b'\r') {
             buf.pop();
         }
     }
+    if buf.len() as u64 > MAX_LINE {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "line too long"));
+    }
     Ok(buf)
+}
+
+/// Whether standard input is a terminal (a person typing or pasting).
+pub fn stdin_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    io::stdin().is_terminal()
 }
 
 /// A line that must be text, such as a typed code: anything else is an
@@ -155,9 +180,14 @@ pub fn code_from_stdin_or_prompt() -> Result<Zeroizing<String>> {
     {
         return tty.line("Code: ");
     }
-    let line = read_first_line(io::stdin().lock()).map_err(|source| Error::Stream {
-        action: "read the code from standard input",
-        source,
+    let line = read_first_line(io::stdin().lock()).map_err(|source| match source.kind() {
+        io::ErrorKind::InvalidInput => Error::MalformedCode {
+            reason: "it is far too long".into(),
+        },
+        _ => Error::Stream {
+            action: "read the code from standard input",
+            source,
+        },
     })?;
     text_line(line)
 }
@@ -223,6 +253,17 @@ mod tests {
         assert_eq!(read("crlf\r\nx"), "crlf");
         assert_eq!(read("no newline"), "no newline");
         assert_eq!(read(""), "");
+    }
+
+    #[test]
+    fn a_line_too_long_is_an_error_not_cut_short() {
+        let exact = vec![b'a'; MAX_LINE as usize];
+        assert_eq!(read_first_line(&exact[..]).unwrap().len(), exact.len());
+        let longer = vec![b'a'; MAX_LINE as usize + 1];
+        assert_eq!(
+            read_first_line(&longer[..]).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
     }
 
     #[test]

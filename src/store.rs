@@ -53,7 +53,13 @@ fn follow_symlink(path: PathBuf) -> PathBuf {
 /// The whole vault file. A missing file is `VaultMissing`; anything that
 /// cannot be a vault (a directory, an enormous file) is damage.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
-    let file = match File::open(path) {
+    // Non-blocking, so a FIFO at the path cannot hang the open; the type
+    // is then checked on the open file itself, so it cannot be swapped.
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(Error::VaultMissing {
@@ -63,7 +69,8 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
         Err(e) => return Err(Error::io("open", path, e)),
     };
     let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
-    if meta.is_dir() {
+    if !meta.is_file() {
+        // A directory, a device (/dev/zero), a FIFO: not a vault.
         return Err(Error::NotAVault {
             path: path.to_path_buf(),
         });
@@ -171,17 +178,41 @@ pub fn ensure_parent_dir(vault: &Path) -> Result<()> {
 /// returned for the caller to warn about.
 pub fn replace(vault: &Path, bytes: &[u8]) -> Result<Saved> {
     remove_stale_temps(vault);
-    let temp = vault.with_file_name(format!("{}{}", temp_prefix(vault), unique_suffix()));
+    let temp = temp_path(vault);
     let result = write_durably(&temp, bytes)
         .and_then(|()| fs::rename(&temp, vault).map_err(|e| Error::io("replace", vault, e)));
     if let Err(e) = result {
         let _ = fs::remove_file(&temp);
         return Err(e);
     }
-    Ok(match sync_dir(vault) {
+    Ok(synced(vault))
+}
+
+/// Syncs the directory after the new file is in place: a failure there is
+/// a weaker guarantee, not a failed save. File systems that cannot sync a
+/// directory at all (EINVAL, ENOTSUP) are not worth a warning.
+fn synced(vault: &Path) -> Saved {
+    match sync_dir(vault) {
         Ok(()) => Saved::Durable,
+        Err(Error::Io { source, .. })
+            if matches!(source.raw_os_error(), Some(libc::EINVAL | libc::ENOTSUP)) =>
+        {
+            Saved::Durable
+        }
         Err(e) => Saved::NotSynced(e),
-    })
+    }
+}
+
+fn temp_path(vault: &Path) -> PathBuf {
+    vault.with_file_name(format!("{}{}", temp_prefix(vault), unique_suffix()))
+}
+
+/// The directory the vault is in (`.` for a bare file name).
+fn dir_of(vault: &Path) -> &Path {
+    match vault.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 /// How a save ended: in place and durable, or in place but with the
@@ -208,12 +239,34 @@ impl Saved {
 /// Writes a new vault where none may exist yet (`init`), atomically. The
 /// caller holds the lock and has checked that the path is free.
 pub fn create(vault: &Path, bytes: &[u8]) -> Result<Saved> {
-    if vault.symlink_metadata().is_ok() {
-        return Err(Error::VaultExists {
-            path: vault.to_path_buf(),
-        });
+    let exists = || Error::VaultExists {
+        path: vault.to_path_buf(),
+    };
+    if occupied(vault) {
+        return Err(exists());
     }
-    replace(vault, bytes)
+    remove_stale_temps(vault);
+    let temp = temp_path(vault);
+    // A hard link, unlike a rename, never replaces what is there: a file
+    // that appeared meanwhile (made by anything that ignores our lock)
+    // makes `init` fail instead of being overwritten.
+    let result = write_durably(&temp, bytes).and_then(|()| match fs::hard_link(&temp, vault) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
+        // A file system without hard links: rename, having checked again.
+        Err(_) if !occupied(vault) => {
+            fs::rename(&temp, vault).map_err(|e| Error::io("create", vault, e))
+        }
+        Err(e) => Err(Error::io("create", vault, e)),
+    });
+    let _ = fs::remove_file(&temp);
+    result?;
+    Ok(synced(vault))
+}
+
+/// Whether anything, even a dangling link, is at the path.
+pub fn occupied(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
 }
 
 fn unique_suffix() -> String {
@@ -239,10 +292,7 @@ fn write_durably(temp: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Makes the rename itself durable.
 fn sync_dir(vault: &Path) -> Result<()> {
-    let dir = match vault.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = dir_of(vault);
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io("sync the directory", dir, e))
@@ -252,24 +302,14 @@ fn sync_dir(vault: &Path) -> Result<()> {
 /// the temp file behind. The next writer, holding the lock, knows no other
 /// writer is running and removes such leftovers.
 fn remove_stale_temps(vault: &Path) {
-    let dir = match vault.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let prefix = temp_prefix(vault);
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = fs::remove_file(entry.path());
-        }
+    for temp in stray_temp_files(vault) {
+        let _ = fs::remove_file(temp);
     }
 }
 
-/// The temp files a write may leave; for tests that check none survive.
+/// The temp files a killed writer may have left.
 pub fn stray_temp_files(vault: &Path) -> Vec<PathBuf> {
-    let dir = vault.parent().unwrap_or(Path::new("."));
+    let dir = dir_of(vault);
     let prefix = temp_prefix(vault);
     fs::read_dir(dir)
         .map(|rd| {
@@ -382,6 +422,33 @@ mod tests {
                 & 0o777;
             assert_eq!(mode, DIR_MODE, "{d}");
         }
+    }
+
+    #[test]
+    fn reading_refuses_fifos_and_devices_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(matches!(read(&fifo), Err(Error::NotAVault { .. })));
+        assert!(matches!(
+            read(Path::new("/dev/zero")),
+            Err(Error::NotAVault { .. })
+        ));
+    }
+
+    #[test]
+    fn create_never_replaces_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.cvlt");
+        fs::write(&vault, b"theirs").unwrap();
+        assert!(matches!(
+            create(&vault, b"ours"),
+            Err(Error::VaultExists { .. })
+        ));
+        assert_eq!(fs::read(&vault).unwrap(), b"theirs");
+        assert!(stray_temp_files(&vault).is_empty());
     }
 
     #[test]

@@ -358,8 +358,18 @@ impl Vault {
     }
 
     fn unknown(&self, name: &AccountName) -> Error {
+        // A code typed where the account belongs is not repeated back
+        // (digit runs are masked by the message itself; this catches the
+        // vault's codes of any alphabet).
+        let is_a_code = self.alphabets().into_iter().any(|a| {
+            Code::parse(name.as_str(), a).is_ok_and(|c| self.find_anywhere(&c, None).is_some())
+        });
         Error::UnknownAccount {
-            name: name.as_str().to_string(),
+            name: if is_a_code {
+                "[code]".into()
+            } else {
+                name.as_str().to_string()
+            },
             suggestions: close_names(name.as_str(), self.accounts.keys()),
         }
     }

@@ -411,8 +411,9 @@ fn assert_near_misses(
             );
             expected(&c.details.did_you_mean.expect("did_you_mean"));
             let run = check_words(env, &t, acct, "unknown");
+            // `check` answers on stdout and advises on stderr.
             let hint = run
-                .stdout
+                .stderr
                 .lines()
                 .find_map(|l| l.strip_prefix("hint: "))
                 .unwrap_or_else(|| panic!("no hint\n{run}"));

@@ -457,7 +457,6 @@ fn usage_errors_are_exit_2() {
         vec!["generate"],
         vec!["generate", "x", "--count", "0"],
         vec!["generate", "x", "--count", "101"],
-        vec!["show", "github", "--all", "--sheet"],
         vec!["passwd", "--upgrade", "--kdf-memory", "64"],
         vec!["completions", "powershell"],
         vec!["list", "--passphrase", PASS],

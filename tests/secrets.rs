@@ -193,13 +193,28 @@ fn the_harness_finds_codes_in_both_forms() {
     assert!(codes_in("2026-11-22T10:04:05Z set 3 fingerprint 4f2a-91c0").is_empty());
 }
 
-/// The harness's own leak check has teeth: a code typed where an account
-/// name belongs comes back in the "no account named …" message, and every
-/// run of the suite would be stopped by that.
+/// The harness's own leak check has teeth: a text it was told is secret
+/// that comes back on stderr (here an unknown account name, which the
+/// error message repeats) stops the run.
 #[test]
 #[should_panic(expected = "stderr shows a secret")]
-fn the_harness_catches_a_code_on_stderr() {
+fn the_harness_catches_a_secret_on_stderr() {
+    let env = Env::with_vault();
+    env.remember("no-such-account-name");
+    env.run(["show", "no-such-account-name"]);
+}
+
+/// A code typed where an account name belongs is not repeated in the
+/// "no account named …" message: digit codes however grouped, and a code
+/// of another alphabet that the vault holds.
+#[test]
+fn a_code_typed_as_an_account_name_is_not_repeated() {
     let env = Env::with_vault();
     let code = env.generate("github", 3).codes[0].clone();
-    env.run(["show", &code]);
+    let grouped = format!("{} {}", &code[..4], &code[4..]);
+    for typed in [code.as_str(), grouped.as_str()] {
+        let run = env.run(["show", typed]);
+        assert_eq!(run.code, exit::USAGE, "{run}");
+        assert!(run.stderr.contains("no account named"), "{run}");
+    }
 }

@@ -483,3 +483,18 @@ fn refused_uses_are_logged_by_number_and_reason() {
     let log = serde_json::to_string(v.events()).unwrap();
     assert!(!log.contains(c.as_str()), "the log holds a code");
 }
+
+#[test]
+fn a_code_of_the_vault_typed_as_an_account_name_is_not_repeated() {
+    let mut v = Vault::new(t(0));
+    v.import_texts("github", &["abcde-12345", "fghij-67890"], false, t(1))
+        .unwrap();
+    match v.account(&name("ABCDE-12345")).unwrap_err() {
+        Error::UnknownAccount { name, .. } => assert_eq!(name, "[code]"),
+        e => panic!("{e}"),
+    }
+    match v.account(&name("gitlab")).unwrap_err() {
+        Error::UnknownAccount { name, .. } => assert_eq!(name, "gitlab"),
+        e => panic!("{e}"),
+    }
+}
