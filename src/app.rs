@@ -351,6 +351,7 @@ fn import(ctx: &mut Context, raw: &str, file: Option<&Path>, replace: bool) -> R
             parsed.codes,
             parsed.alphabet,
             replace,
+            &mut SysRng,
             session::now(),
         )?;
         Ok(output::Issued::of(name.as_str(), set, old))

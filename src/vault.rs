@@ -97,6 +97,10 @@ pub struct Entry {
 pub struct CodeSet {
     /// Unique within the vault, counting up from 1.
     pub id: u64,
+    /// Random, secret (it never leaves the vault): mixed into the
+    /// fingerprint so that the fingerprint of a small set, shown without
+    /// its codes, cannot be searched back to them.
+    pub salt: [u8; 16],
     #[serde(with = "unix_seconds")]
     pub created: Timestamp,
     pub origin: Origin,
@@ -115,10 +119,13 @@ impl CodeSet {
     }
 
     /// A short text derived from the codes, to match a printed copy with the
-    /// vault: `4f2a-91c0`. It reveals nothing usable about the codes.
+    /// vault: `4f2a-91c0`. Keyed by the set's secret salt: without it, 32
+    /// bits of an unkeyed hash would give away a one-code set to a search
+    /// of all 10^8 codes.
     pub fn fingerprint(&self) -> String {
         let mut h = Blake2b::<U32>::new();
         h.update(b"codevault set fingerprint v1");
+        h.update(self.salt);
         for e in &self.codes {
             h.update(e.code.as_str().as_bytes());
             h.update(b"\n");
@@ -441,17 +448,26 @@ impl Vault {
         Ok(fresh)
     }
 
-    fn new_set(
+    fn new_set<R>(
         &mut self,
         codes: Vec<Code>,
         origin: Origin,
         alphabet: Alphabet,
+        rng: &mut R,
         now: Timestamp,
-    ) -> CodeSet {
+    ) -> Result<CodeSet>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        let mut salt = [0u8; 16];
+        rng.try_fill_bytes(&mut salt)
+            .map_err(|e| Error::Random(e.to_string()))?;
         let id = self.next_set_id;
         self.next_set_id += 1;
-        CodeSet {
+        Ok(CodeSet {
             id,
+            salt,
             created: now,
             origin,
             alphabet,
@@ -460,7 +476,7 @@ impl Vault {
                 .map(|code| Entry { code, used: None })
                 .collect(),
             revoked: None,
-        }
+        })
     }
 
     fn check_count(count: usize) -> Result<()> {
@@ -497,7 +513,7 @@ impl Vault {
             });
         }
         let codes = self.fresh_codes(count, rng)?;
-        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, now);
+        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, rng, now)?;
         let id = set.id;
         self.log(now, name, EventKind::Generate { set: id, count });
         let account = self.accounts.entry(name.as_str().to_string()).or_default();
@@ -521,7 +537,7 @@ impl Vault {
         Self::check_count(count)?;
         self.account(name)?;
         let codes = self.fresh_codes(count, rng)?;
-        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, now);
+        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, rng, now)?;
         let id = set.id;
         let revoked = self.retire_active(name, now, RevokedBy::Regenerate, Some(id))?;
         self.log(
@@ -541,14 +557,19 @@ impl Vault {
     /// Stores codes a platform gave as the active set (origin `imported`).
     /// With `replace`, the active set is revoked in the same change; without
     /// it, an active set is an error.
-    pub fn import(
+    pub fn import<R>(
         &mut self,
         name: &AccountName,
         codes: Vec<Code>,
         alphabet: Alphabet,
         replace: bool,
+        rng: &mut R,
         now: Timestamp,
-    ) -> Result<&CodeSet> {
+    ) -> Result<&CodeSet>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
         if codes.is_empty() {
             return Err(Error::Usage("there are no codes to import".into()));
         }
@@ -586,7 +607,7 @@ impl Vault {
             taken.extend(codes.iter().cloned());
         }
         let count = codes.len();
-        let set = self.new_set(codes, Origin::Imported, alphabet, now);
+        let set = self.new_set(codes, Origin::Imported, alphabet, rng, now)?;
         let id = set.id;
         let revoked = if has_active {
             self.retire_active(name, now, RevokedBy::ImportReplace, Some(id))?

@@ -25,12 +25,12 @@ const PASSPHRASE: &str = "frozen-fixture-passphrase";
 // Two codes of the revoked set 1, which no command shows any more, are the
 // known answers for `check`. They are test data of a public fixture.
 /// Set 1, code 3: never used, revoked.
-const REVOKED_UNUSED: &str = "58013437";
+const REVOKED_UNUSED: &str = "91310974";
 /// Set 1, code 1: handed out by `next`, then revoked.
-const REVOKED_USED: &str = "78023010";
+const REVOKED_USED: &str = "83536017";
 /// The fingerprints of the active sets, as a printed sheet shows them.
-const ALPHA_FINGERPRINT: &str = "6982-474c";
-const BRAND_FINGERPRINT: &str = "3d56-1e0c";
+const ALPHA_FINGERPRINT: &str = "dc68-c258";
+const BRAND_FINGERPRINT: &str = "0700-e4f2";
 const NOTE: &str = "used in the fixture";
 
 /// A copy of the fixture as the vault of a fresh env: tests never touch the
@@ -47,7 +47,7 @@ fn run(env: &Env, args: &[&str]) -> common::Run {
 }
 
 /// BLAKE2b-256 of the committed file: regenerating it is caught here first.
-const FIXTURE_BLAKE2B: &str = "43f6977d323b8f31ee0c7c28fe70697e884ada03386fc78bcc33679113b1e881";
+const FIXTURE_BLAKE2B: &str = "0571e6a6ac9d2ed28a6765ff81a9b2a7c0681ab09d279d6dfff195c4e5cfcfb6";
 
 #[test]
 fn the_frozen_file_is_the_one_committed() {

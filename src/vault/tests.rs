@@ -115,8 +115,9 @@ fn codes_are_unique_across_the_whole_history() {
         fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
             Ok(u64::from(self.try_next_u32()?))
         }
-        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
-            unimplemented!()
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            rand::Rng::fill_bytes(&mut self.0, dst);
+            Ok(())
         }
     }
     impl rand::TryCryptoRng for Tiny {}
@@ -336,7 +337,7 @@ fn every_change_is_in_the_audit_trail_without_codes() {
 }
 
 #[test]
-fn fingerprint_depends_on_the_codes_only() {
+fn fingerprint_depends_on_the_codes_and_the_salt_only() {
     let (v, _) = with_set(5);
     let set = v.active_set(&name("github")).unwrap();
     let fp = set.fingerprint();
@@ -350,6 +351,11 @@ fn fingerprint_depends_on_the_codes_only() {
     assert_eq!(other.fingerprint(), fp);
     other.codes.swap(0, 1);
     assert_ne!(other.fingerprint(), fp);
+    // The same codes under another salt: another fingerprint, so the
+    // fingerprint alone cannot be searched back to the codes.
+    let mut resalted = set.clone();
+    resalted.salt[0] ^= 1;
+    assert_ne!(resalted.fingerprint(), fp);
 }
 
 #[test]
@@ -382,7 +388,14 @@ impl ImportTexts for Vault {
         now: Timestamp,
     ) -> Result<&CodeSet> {
         let parsed = crate::import::parse(&texts.join("\n")).unwrap();
-        self.import(&name(account), parsed.codes, parsed.alphabet, replace, now)
+        self.import(
+            &name(account),
+            parsed.codes,
+            parsed.alphabet,
+            replace,
+            &mut rng(),
+            now,
+        )
     }
 }
 
@@ -406,6 +419,7 @@ fn import_keeps_the_platform_alphabet_and_refuses_an_active_set() {
             vec![digits],
             Alphabet::Alnum { len: 10 },
             false,
+            &mut rng(),
             t(3)
         )
         .is_err()

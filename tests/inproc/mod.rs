@@ -57,6 +57,12 @@ pub fn name(s: &str) -> AccountName {
     AccountName::parse(s).expect("a valid name")
 }
 
+/// The generator of the sets' salts: seeded, so the vaults stay
+/// deterministic.
+fn salts() -> rand::rngs::StdRng {
+    rand::SeedableRng::seed_from_u64(0x5a17)
+}
+
 /// A small vault with some history: two accounts, a used code, a revoked
 /// set. Deterministic.
 pub fn small_vault() -> Vault {
@@ -67,6 +73,7 @@ pub fn small_vault() -> Vault {
         codes(1000, 4),
         Alphabet::GENERATED,
         false,
+        &mut salts(),
         now,
     )
     .unwrap();
@@ -76,6 +83,7 @@ pub fn small_vault() -> Vault {
         codes(2000, 3),
         Alphabet::GENERATED,
         true,
+        &mut salts(),
         now,
     )
     .unwrap();
@@ -84,6 +92,7 @@ pub fn small_vault() -> Vault {
         codes(3000, 2),
         Alphabet::GENERATED,
         false,
+        &mut salts(),
         now,
     )
     .unwrap();
@@ -102,7 +111,8 @@ pub fn big_vault(accounts: usize, per: usize) -> Vault {
                 Code::parse(&text, Alphabet::GENERATED).unwrap()
             })
             .collect();
-        v.import(&n, cs, Alphabet::GENERATED, false, now).unwrap();
+        v.import(&n, cs, Alphabet::GENERATED, false, &mut salts(), now)
+            .unwrap();
     }
     v
 }
