@@ -156,6 +156,11 @@ impl Context<'_> {
     /// The vault, read-only: no lock is taken.
     fn read(&mut self) -> Result<Vault> {
         let u = self.unlock()?;
+        self.decrypt(&u)
+    }
+
+    /// The vault as `unlock` read it.
+    fn decrypt(&self, u: &Unlocked) -> Result<Vault> {
         session::decrypt(&self.path, &u.file.envelope(), &u.keys)
     }
 
@@ -190,7 +195,10 @@ impl Context<'_> {
         let keys = if keys.fit(file.header()) {
             keys
         } else {
-            Keys::for_file(&self.path, &file.envelope(), &passphrase)?
+            Keys::for_file(&self.path, &file.envelope(), &passphrase).map_err(|e| match e {
+                Error::WrongPassphrase { path } => Error::RekeyedMeanwhile { path },
+                e => e,
+            })?
         };
         let mut vault = session::decrypt(&self.path, &file.envelope(), &keys)?;
         drop(file);
@@ -207,16 +215,10 @@ impl Context<'_> {
 
     /// The standard-error warning for a set running out, with its fix.
     fn warn_low(&mut self, account: &str, remaining: usize, origin: Origin) {
-        let fix = match origin {
-            Origin::Generated => format!("run `codevault regenerate {}`", shell_word(account)),
-            Origin::Imported => format!(
-                "get new codes from the platform, then `codevault import --replace {}`",
-                shell_word(account)
-            ),
-        };
         self.say(&format!(
-            "warning: '{account}' has {remaining} unused code{} left; {fix}",
-            if remaining == 1 { "" } else { "s" }
+            "warning: '{account}' has {remaining} unused code{} left; {}",
+            if remaining == 1 { "" } else { "s" },
+            origin.renewal(account)
         ));
     }
 }
@@ -231,9 +233,9 @@ fn account(raw: &str) -> Result<AccountName> {
 /// which is worth naming (`other_account`). Without an account, any
 /// alphabet of the vault will do.
 fn parse_code(vault: &Vault, name: Option<&AccountName>, typed: &str) -> Result<Code> {
-    let first_fit = |alphabets: &mut dyn Iterator<Item = Alphabet>| -> Result<Code> {
+    let first_fit = |alphabets: &[Alphabet]| -> Result<Code> {
         let mut first_err = None;
-        for a in alphabets {
+        for &a in alphabets {
             match Code::parse(typed, a) {
                 Ok(c) => return Ok(c),
                 Err(e) => {
@@ -246,15 +248,22 @@ fn parse_code(vault: &Vault, name: Option<&AccountName>, typed: &str) -> Result<
         }))
     };
     let Some(n) = name else {
-        return first_fit(&mut vault.alphabets().into_iter());
+        return first_fit(&vault.alphabets());
     };
-    let own = vault.account(n)?.sets.iter().rev().map(|s| s.alphabet);
-    first_fit(&mut own.clone()).or_else(|err| {
-        let mut others = vault
+    let own: Vec<Alphabet> = vault
+        .account(n)?
+        .sets
+        .iter()
+        .rev()
+        .map(|s| s.alphabet)
+        .collect();
+    first_fit(&own).or_else(|err| {
+        let others: Vec<Alphabet> = vault
             .alphabets()
             .into_iter()
-            .filter(|a| !own.clone().any(|o| o == *a));
-        match first_fit(&mut others) {
+            .filter(|a| !own.contains(a))
+            .collect();
+        match first_fit(&others) {
             Ok(code) if !matches!(vault.diagnose(None, &code), Ok(Diagnosis::Unknown { .. })) => {
                 Ok(code)
             }
@@ -561,10 +570,7 @@ fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
     // Say "unknown account" before asking whether to remove it.
-    let sets = session::decrypt(&ctx.path, &u.file.envelope(), &u.keys)?
-        .account(&name)?
-        .sets
-        .len();
+    let sets = ctx.decrypt(&u)?.account(&name)?.sets.len();
     if !yes {
         let question = format!(
             "Remove '{}' and its whole history ({sets} sets)? This cannot be undone.",

@@ -165,21 +165,36 @@ pub fn calibrate(base: KdfParams, target: Duration) -> Result<KdfParams> {
         one = best_of_two(p)?;
     }
     let three = best_of_two(KdfParams { iterations: 3, ..p })?;
-    // An iteration is at least a third of a one-iteration run: the fixed
-    // part never dominates that much, whatever the noise says.
+    p.iterations = iterations_for(one, three, target);
+    p.iterations = scaled_to(p.iterations, time(p)?, target);
+    Ok(p)
+}
+
+/// The iterations that fit `target`, from the times of 1 and 3 iterations.
+/// An iteration counts as at least a third of a one-iteration run: the
+/// fixed part never dominates that much, whatever the noise says.
+fn iterations_for(one: Duration, three: Duration, target: Duration) -> u32 {
     let per_iteration = (three.saturating_sub(one) / 2).max(one / 3);
     let fixed = one.saturating_sub(per_iteration);
     let fits = target.saturating_sub(fixed).as_secs_f64() / per_iteration.as_secs_f64();
-    let bounds = |n: f64| {
-        (n.floor() as u32).clamp(*KdfParams::ITERATIONS.start(), *KdfParams::ITERATIONS.end())
-    };
-    p.iterations = bounds(fits);
-    let actual = time(p)?;
-    if actual.as_secs_f64() > target.as_secs_f64() * 1.2 {
-        p.iterations =
-            bounds(f64::from(p.iterations) * target.as_secs_f64() / actual.as_secs_f64());
+    within_bounds(fits)
+}
+
+/// `iterations` scaled down when they took more than 1.2 times `target`.
+fn scaled_to(iterations: u32, took: Duration, target: Duration) -> u32 {
+    if took.as_secs_f64() > target.as_secs_f64() * 1.2 {
+        within_bounds(f64::from(iterations) * target.as_secs_f64() / took.as_secs_f64())
+    } else {
+        iterations
     }
-    Ok(p)
+}
+
+fn within_bounds(iterations: f64) -> u32 {
+    let (lo, hi) = (*KdfParams::ITERATIONS.start(), *KdfParams::ITERATIONS.end());
+    if iterations.is_nan() {
+        return lo;
+    }
+    (iterations.floor() as u32).clamp(lo, hi)
 }
 
 /// What Argon2id derives from a passphrase: the encryption key and the
@@ -366,14 +381,30 @@ mod tests {
         assert!(!KdfParams::new(512, 2, 4).unwrap().is_weaker_than(d));
     }
 
+    /// The arithmetic of calibration, on made-up timings (no clock: a
+    /// timed assertion would be a flaky test).
     #[test]
-    fn calibration_stays_in_bounds_and_tracks_the_target() {
-        let base = KdfParams::new(8, 1, 1).unwrap();
-        let quick = calibrate(base, Duration::from_millis(50)).unwrap();
-        let slow = calibrate(base, Duration::from_millis(400)).unwrap();
-        assert_eq!(quick.memory_mib(), 8);
-        assert!(KdfParams::ITERATIONS.contains(&quick.iterations()));
-        assert!(slow.iterations() >= quick.iterations());
+    fn calibration_fits_the_iterations_to_the_target() {
+        let ms = Duration::from_millis;
+        // 40 ms fixed + 60 ms an iteration: 1 s fits 16 iterations.
+        assert_eq!(iterations_for(ms(100), ms(220), ms(1000)), 16);
+        // Noise that makes 3 iterations look as fast as 1: an iteration
+        // still counts as a third of the one-iteration run (30 ms, and
+        // 60 ms fixed): 300 ms fits 8.
+        assert_eq!(iterations_for(ms(90), ms(80), ms(300)), 8);
+        // Bounds: never 0, never above 32.
+        assert_eq!(iterations_for(ms(100), ms(300), ms(10)), 1);
+        assert_eq!(iterations_for(ms(1), ms(3), ms(60_000)), 32);
+        // An overshoot is scaled down; a result near the target is kept.
+        assert_eq!(scaled_to(12, ms(2400), ms(1000)), 5);
+        assert_eq!(scaled_to(12, ms(1100), ms(1000)), 12);
+    }
+
+    #[test]
+    fn calibration_on_this_machine_stays_in_bounds() {
+        let p = calibrate(KdfParams::new(8, 1, 1).unwrap(), Duration::from_millis(50)).unwrap();
+        assert_eq!((p.memory_mib(), p.parallelism()), (8, 1));
+        assert!(KdfParams::ITERATIONS.contains(&p.iterations()));
         assert!(calibration_target(0.01).is_err());
         assert!(calibration_target(61.0).is_err());
         assert!(calibration_target(f64::NAN).is_err());

@@ -94,12 +94,38 @@ impl Header {
 /// Header, ciphertext and checksum as the bytes of a file.
 pub fn encode(header: &Header, ciphertext: &[u8]) -> Vec<u8> {
     debug_assert_eq!(header.ciphertext_len, ciphertext.len() as u64);
-    let mut out = Vec::with_capacity(HEADER_LEN + ciphertext.len() + CHECKSUM_LEN);
+    let (body, tag) = ciphertext.split_at(ciphertext.len() - TAG_LEN);
+    let sealed: Result<Vec<u8>, std::convert::Infallible> = encode_with(header, |_, out| {
+        out.copy_from_slice(body);
+        Ok(tag.try_into().expect("TAG_LEN bytes"))
+    });
+    sealed.unwrap_or_else(|never| match never {})
+}
+
+/// The bytes of a file whose body is written and sealed in place: `seal`
+/// gets the header's bytes (the associated data) and the zeroed body of
+/// `ciphertext_len - TAG_LEN` bytes, fills and encrypts it, and returns the
+/// tag. One buffer, allocated once; if `seal` fails, the buffer (which may
+/// hold plaintext by then) is wiped before it is dropped.
+pub fn encode_with<E>(
+    header: &Header,
+    seal: impl FnOnce(&[u8], &mut [u8]) -> Result<[u8; TAG_LEN], E>,
+) -> Result<Vec<u8>, E> {
+    let ciphertext_len = header.ciphertext_len as usize;
+    let mut out = Vec::with_capacity(HEADER_LEN + ciphertext_len + CHECKSUM_LEN);
     out.extend_from_slice(&header.encode());
-    out.extend_from_slice(ciphertext);
+    out.resize(HEADER_LEN + ciphertext_len - TAG_LEN, 0);
+    let (head, body) = out.split_at_mut(HEADER_LEN);
+    match seal(head, body) {
+        Ok(tag) => out.extend_from_slice(&tag),
+        Err(e) => {
+            zeroize::Zeroize::zeroize(&mut out);
+            return Err(e);
+        }
+    }
     let sum = crypto::checksum(&out);
     out.extend_from_slice(&sum);
-    out
+    Ok(out)
 }
 
 /// Checks structure, bounds, lengths and checksum, in that order, and

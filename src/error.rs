@@ -108,6 +108,11 @@ pub enum Error {
     #[error("wrong passphrase for {}", path.display())]
     WrongPassphrase { path: PathBuf },
 
+    /// Another process changed the passphrase between our reading the
+    /// vault and our turn at the lock.
+    #[error("the passphrase of {} was changed by another codevault command while this one waited", path.display())]
+    RekeyedMeanwhile { path: PathBuf },
+
     // ----- the file is not a vault we can open (exit 4) -----
     #[error("{} is not a codevault vault", path.display())]
     NotAVault { path: PathBuf },
@@ -183,7 +188,7 @@ impl Error {
             | NeedsConfirmation { .. }
             | Cancelled
             | NoDataDir => exit::USAGE,
-            WrongPassphrase { .. } => exit::WRONG_PASSPHRASE,
+            WrongPassphrase { .. } | RekeyedMeanwhile { .. } => exit::WRONG_PASSPHRASE,
             NotAVault { .. }
             | UnsupportedVersion { .. }
             | KdfOutOfBounds { .. }
@@ -228,17 +233,7 @@ impl Error {
                 "`codevault generate {}` makes a new set",
                 shell_word(account)
             ),
-            NoCodesLeft {
-                account,
-                origin: crate::vault::Origin::Imported,
-            } => format!(
-                "get new codes from the platform, then `codevault import --replace {}`",
-                shell_word(account)
-            ),
-            NoCodesLeft { account, .. } => format!(
-                "`codevault regenerate {}` makes a new set and revokes this one",
-                shell_word(account)
-            ),
+            NoCodesLeft { account, origin } => origin.renewal(account),
             VaultMissing { .. } => {
                 "create one with `codevault init`, or point --vault / CODEVAULT_PATH at yours"
                     .into()
@@ -256,6 +251,7 @@ impl Error {
             NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
             NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
             WrongPassphrase { .. } => "passphrases are case-sensitive; nothing was changed".into(),
+            RekeyedMeanwhile { .. } => "nothing was changed; run the command again with the new passphrase".into(),
             Damaged { .. } | Tampered { .. } => {
                 "the file was left as it is; restore it from a backup".into()
             }

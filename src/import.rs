@@ -21,6 +21,9 @@ const DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
 /// Letter-and-digit codes, separators removed.
 const ALNUM: std::ops::RangeInclusive<usize> = 8..=24;
 
+/// More codes than any platform hands out in one set.
+pub const MAX_CODES: usize = 1000;
+
 /// What the text held.
 #[derive(Debug)]
 pub struct Parsed {
@@ -64,6 +67,12 @@ pub fn parse(text: &str) -> Result<Parsed> {
     let numbers: HashSet<u32> = kept.iter().filter_map(|(n, _)| *n).collect();
     if numbers.len() == kept.len() {
         kept.sort_by_key(|(n, _)| *n);
+    }
+    if kept.len() > MAX_CODES {
+        return Err(Error::Usage(format!(
+            "the text holds {} codes; a platform's set has far fewer (at most {MAX_CODES} are read)",
+            kept.len()
+        )));
     }
     let mut seen = HashSet::new();
     let mut codes = Vec::with_capacity(kept.len());
@@ -347,6 +356,14 @@ mod tests {
         let p = parse("12345678\n1234 5678\n23456789\n").unwrap();
         assert_eq!(p.codes.len(), 2);
         assert_eq!(p.duplicates, 1);
+    }
+
+    #[test]
+    fn a_text_of_too_many_codes_is_refused() {
+        let many: String = (0..=MAX_CODES)
+            .map(|i| format!("{:08}\n", 10_000_000 + i))
+            .collect();
+        assert!(matches!(parse(&many), Err(Error::Usage(_))));
     }
 
     #[test]

@@ -189,14 +189,7 @@ impl View for AccountList {
         )?;
         for a in &self.accounts {
             let (left, created, origin) = match (a.created, a.origin) {
-                (Some(c), Some(o)) => (
-                    format!("{}/{}", a.remaining, a.total),
-                    date(c),
-                    match o {
-                        Origin::Generated => "generated",
-                        Origin::Imported => "imported",
-                    },
-                ),
+                (Some(c), Some(o)) => (format!("{}/{}", a.remaining, a.total), date(c), o.label()),
                 _ => ("-".to_string(), "-".to_string(), "no active set"),
             };
             let low = if a.low { "  LOW" } else { "" };
@@ -287,10 +280,7 @@ impl View for Shown {
             "{}: set {}, {} {}, fingerprint {} - {} of {} left",
             self.account,
             self.set.id,
-            match self.set.origin {
-                Origin::Generated => "generated",
-                Origin::Imported => "imported",
-            },
+            self.set.origin.label(),
             date(self.set.created),
             self.set.fingerprint,
             self.remaining,

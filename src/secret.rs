@@ -61,21 +61,12 @@ impl fmt::Debug for Key {
 pub struct SecretBytes(Zeroizing<Vec<u8>>);
 
 impl SecretBytes {
-    /// `n` zero bytes, to be written over.
-    pub fn zeroed(n: usize) -> Self {
-        SecretBytes(Zeroizing::new(vec![0; n]))
-    }
-
     pub fn from_vec(v: Vec<u8>) -> Self {
         SecretBytes(Zeroizing::new(v))
     }
 
     pub fn expose(&self) -> &[u8] {
         &self.0
-    }
-
-    pub fn expose_mut(&mut self) -> &mut [u8] {
-        &mut self.0
     }
 }
 

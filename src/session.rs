@@ -156,11 +156,9 @@ pub fn decrypt(path: &Path, env: &Envelope<'_>, keys: &Keys) -> Result<Vault> {
     }
 }
 
-/// The vault as the bytes of a file, under a fresh nonce.
-///
-/// One buffer: the header, then the vault serialised in place and sealed
-/// there, the tag and the checksum appended. The plaintext exists only in
-/// the region that the cipher then overwrites.
+/// The vault as the bytes of a file, under a fresh nonce: serialised
+/// straight into the file's buffer and sealed there, so the plaintext
+/// exists only in the region the cipher then overwrites.
 pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
     let encode_err = |e: postcard::Error| Error::Encode(e.to_string());
     let len = postcard::experimental::serialized_size(vault).map_err(encode_err)?;
@@ -177,31 +175,17 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
         key_check: keys.derived.check,
         ciphertext_len,
     };
-    let mut out = vec![0u8; envelope::HEADER_LEN + len];
-    out[..envelope::HEADER_LEN].copy_from_slice(&header.encode());
-    let (head, body) = out.split_at_mut(envelope::HEADER_LEN);
-    let sealed = postcard::to_slice(vault, &mut *body)
-        .map_err(encode_err)
-        .and_then(|written| match written.len() == len {
-            true => Ok(()),
-            false => Err(Error::Encode(
+    envelope::encode_with(&header, |associated_data, body| {
+        let written = postcard::to_slice(vault, &mut *body)
+            .map_err(encode_err)?
+            .len();
+        if written != len {
+            return Err(Error::Encode(
                 "the vault's size changed while encoding".into(),
-            )),
-        })
-        .and_then(|()| crypto::seal_in_place(&keys.derived.encryption, &nonce, head, body));
-    let tag = match sealed {
-        Ok(tag) => tag,
-        Err(e) => {
-            // The body may hold plaintext: wipe it before giving it back.
-            zeroize::Zeroize::zeroize(&mut out);
-            return Err(e);
+            ));
         }
-    };
-    out.reserve_exact(TAG_LEN + crypto::CHECKSUM_LEN);
-    out.extend_from_slice(&tag);
-    let sum = crypto::checksum(&out);
-    out.extend_from_slice(&sum);
-    Ok(out)
+        crypto::seal_in_place(&keys.derived.encryption, &nonce, associated_data, body)
+    })
 }
 
 /// Salts and nonces come from the operating system's generator.

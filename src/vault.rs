@@ -62,6 +62,30 @@ pub enum Origin {
     Imported,
 }
 
+impl Origin {
+    /// `generated` or `imported`, as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Generated => "generated",
+            Origin::Imported => "imported",
+        }
+    }
+
+    /// How to get a fresh set of this origin: codevault makes generated
+    /// sets; imported ones only the platform can renew.
+    pub fn renewal(self, account: &str) -> String {
+        let account = crate::error::shell_word(account);
+        match self {
+            Origin::Generated => {
+                format!("`codevault regenerate {account}` makes a new set and revokes this one")
+            }
+            Origin::Imported => format!(
+                "get new codes from the platform, then `codevault import --replace {account}`"
+            ),
+        }
+    }
+}
+
 /// What revoked a set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
