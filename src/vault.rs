@@ -538,11 +538,23 @@ impl Vault {
         }
         let codes = self.fresh_codes(count, rng)?;
         let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, rng, now)?;
-        let id = set.id;
-        self.log(now, name, EventKind::Generate { set: id, count });
+        let kind = EventKind::Generate { set: set.id, count };
+        Ok(self.push_set(name, set, kind, now))
+    }
+
+    /// Makes `set` the account's newest set (creating the account) and
+    /// records the change that made it.
+    fn push_set(
+        &mut self,
+        name: &AccountName,
+        set: CodeSet,
+        kind: EventKind,
+        now: Timestamp,
+    ) -> &CodeSet {
+        self.log(now, name, kind);
         let account = self.accounts.entry(name.as_str().to_string()).or_default();
         account.sets.push(set);
-        Ok(account.sets.last().expect("just pushed"))
+        account.sets.last().expect("just pushed")
     }
 
     /// A new set for an existing account; its active set, if any, is revoked
@@ -564,18 +576,12 @@ impl Vault {
         let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, rng, now)?;
         let id = set.id;
         let revoked = self.retire_active(name, now, RevokedBy::Regenerate, Some(id))?;
-        self.log(
-            now,
-            name,
-            EventKind::Regenerate {
-                set: id,
-                count,
-                revoked,
-            },
-        );
-        let account = self.account_mut(name)?;
-        account.sets.push(set);
-        Ok(account.sets.last().expect("just pushed"))
+        let kind = EventKind::Regenerate {
+            set: id,
+            count,
+            revoked,
+        };
+        Ok(self.push_set(name, set, kind, now))
     }
 
     /// Stores codes a platform gave as the active set (origin `imported`).
@@ -638,18 +644,12 @@ impl Vault {
         } else {
             None
         };
-        self.log(
-            now,
-            name,
-            EventKind::Import {
-                set: id,
-                count,
-                revoked,
-            },
-        );
-        let account = self.accounts.entry(name.as_str().to_string()).or_default();
-        account.sets.push(set);
-        Ok(account.sets.last().expect("just pushed"))
+        let kind = EventKind::Import {
+            set: id,
+            count,
+            revoked,
+        };
+        Ok(self.push_set(name, set, kind, now))
     }
 
     /// Revokes the active set, if there is one, returning its id.
