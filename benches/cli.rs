@@ -168,32 +168,46 @@ fn unlock_ratio(dir: &Path, runs: usize) {
         println!("skipped: the reference `argon2` CLI is not installed (apt-get install argon2)");
         return;
     }
-    println!("| cost | codevault | argon2 CLI | ratio | codevault peak RSS |");
+    println!(
+        "| cost | codevault | argon2 CLI | median ratio of pairs (10th-90th percentile) | codevault peak RSS |"
+    );
     println!("|---|---|---|---|---|");
     for mib in [64u64, 256] {
         let kdf = KdfParams::new(mib, 3, 4).expect("bounds");
         let vault = dir.join(format!("unlock-{mib}.cvlt"));
         make_vault(&vault, 0, kdf);
         let (mut ours, mut theirs, mut rss) = (Vec::new(), Vec::new(), 0);
+        let mut ratios = Vec::new();
         for i in 0..runs + 2 {
-            let (t_ours, r) = run(&mut codevault(&vault, &["list"]), None);
             let mut argon = Command::new("argon2");
             argon.args(["somesaltsomesalt", "-id", "-t", "3", "-p", "4", "-r", "-k"]);
             argon.arg((mib * 1024).to_string());
-            let (t_theirs, _) = run(&mut argon, Some(b"pass"));
+            // Each pair in alternating order (ABBA), so that a drift in the
+            // machine's state weighs on both programs alike.
+            let ((t_ours, r), (t_theirs, _)) = if i % 2 == 0 {
+                let ours = run(&mut codevault(&vault, &["list"]), None);
+                (ours, run(&mut argon, Some(b"pass")))
+            } else {
+                let theirs = run(&mut argon, Some(b"pass"));
+                (run(&mut codevault(&vault, &["list"]), None), theirs)
+            };
             if i >= 2 {
                 // two warm-up pairs
                 ours.push(t_ours);
                 theirs.push(t_theirs);
+                ratios.push(t_ours.as_secs_f64() / t_theirs.as_secs_f64());
                 rss = rss.max(r);
             }
         }
+        ratios.sort_by(f64::total_cmp);
         let (a, b) = (median(ours), median(theirs));
         println!(
-            "| {mib} MiB, t=3, p=4 | {} | {} | {:.2} | {} MiB |",
+            "| {mib} MiB, t=3, p=4 | {} | {} | {:.2} (pairs: {:.2}-{:.2}) | {} MiB |",
             ms(a),
             ms(b),
-            a.as_secs_f64() / b.as_secs_f64(),
+            ratios[ratios.len() / 2],
+            ratios[ratios.len() / 10],
+            ratios[ratios.len() * 9 / 10],
             rss / 1024
         );
     }
