@@ -81,3 +81,46 @@ fn four_processes_share_one_set_without_handing_a_code_out_twice() {
     env.run(["next", "github"]).code(exit::USAGE);
     assert!(env.stray_temps().is_empty());
 }
+
+/// A `passwd` that lands while a writer waits for the lock: the writer,
+/// which read the vault under the old passphrase, says the passphrase was
+/// changed meanwhile (exit 3) instead of calling it wrong, and writes
+/// nothing.
+#[test]
+fn a_writer_that_waited_through_a_passwd_says_so() {
+    let env = Env::with_vault();
+    env.generate("github", 5);
+    let before = env.bytes();
+    env.cmd(["passwd"])
+        .env("CODEVAULT_NEW_PASSPHRASE", "a new passphrase")
+        .passphrase(common::PASS)
+        .run()
+        .ok();
+    let rekeyed = env.bytes();
+    std::fs::write(env.vault(), &before).unwrap();
+
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(env.lock_path())
+        .unwrap();
+    lock.lock().unwrap();
+    let run = thread::scope(|s| {
+        let writer = s.spawn(|| env.run(["next", "github"]));
+        // Time for the writer to read the vault and reach the lock (it
+        // waits up to 10 s there); a synchronisation, not a measurement.
+        thread::sleep(Duration::from_secs(2));
+        std::fs::write(env.vault(), &rekeyed).unwrap();
+        drop(lock);
+        writer.join().unwrap()
+    });
+    run.fails(
+        exit::WRONG_PASSPHRASE,
+        "changed by another codevault command",
+    )
+    .hint_says("run the command again");
+    assert!(run.stdout.is_empty(), "no code was handed out\n{run}");
+    env.assert_unchanged(&rekeyed);
+}
