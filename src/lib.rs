@@ -3,7 +3,8 @@
 //! The map, from the outside in:
 //!
 //! ```text
-//! main ─> cli (clap types) ─> app (one function per command)
+//! main ─> cli (clap types) ─> app (one function per command; app/context
+//!           is the shared unlock and locked read-modify-write)
 //!           app ─> prompt   where the passphrase and answers come from
 //!           app ─> session  file bytes <-> Vault: envelope + crypto + JSON
 //!                  session ─> envelope  the file format, checked before any KDF

@@ -1,0 +1,144 @@
+//! The commands about the vault itself: `init`, `passwd`, `log`,
+//! `completions`.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, KdfArgs, Shell};
+use crate::crypto::{self, KdfParams};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::prompt;
+use crate::session::{self, Keys};
+use crate::store;
+use crate::vault::Vault;
+
+use super::Outcome;
+use super::context::{Context, account};
+
+pub(super) fn kdf_from_flags(flags: &KdfArgs, base: KdfParams) -> Result<KdfParams> {
+    KdfParams::new(
+        flags.memory.unwrap_or(base.memory_mib().into()),
+        flags.iterations.unwrap_or(base.iterations().into()),
+        flags.parallelism.unwrap_or(base.parallelism().into()),
+    )
+    .map_err(Error::KdfFlag)
+}
+
+pub(super) fn init(
+    ctx: &mut Context,
+    flags: &KdfArgs,
+    kdf_time: Option<f64>,
+    new_passphrase_file: Option<&Path>,
+) -> Result<Outcome> {
+    let mut kdf = kdf_from_flags(flags, KdfParams::DEFAULT)?;
+    let target = kdf_time.map(crypto::calibration_target).transpose()?;
+    if store::occupied(&ctx.path) {
+        return Err(Error::VaultExists {
+            path: ctx.path.clone(),
+        });
+    }
+    if let Some(target) = target {
+        kdf = crypto::calibrate(kdf, target)?;
+        ctx.say(&format!("calibrated to {target:.2?} per unlock: {kdf}"));
+    }
+    let passphrase = prompt::new_passphrase(new_passphrase_file)?;
+    let keys = Keys::fresh(&passphrase, kdf)?;
+    let bytes = session::encrypt(&Vault::new(session::now()), &keys)?;
+    store::ensure_parent_dir(&ctx.path)?;
+    let _lock = store::lock(&ctx.path, store::LOCK_WAIT)?;
+    let saved = store::create(&ctx.path, &bytes)?;
+    if let Some(warning) = saved.warning() {
+        ctx.say(&warning);
+    }
+    let view = output::Created {
+        path: ctx.path.display().to_string(),
+        kdf,
+    };
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn log(ctx: &mut Context, raw: Option<&str>) -> Result<Outcome> {
+    let name = raw.map(account).transpose()?;
+    let vault = ctx.read()?;
+    // A removed account still has its log; a name the vault never had is
+    // a typo, answered like everywhere else.
+    if let Some(n) = &name {
+        let ever = vault
+            .events()
+            .iter()
+            .any(|e| e.account.as_deref() == Some(n.as_str()));
+        if !ever {
+            vault.account(n)?;
+        }
+    }
+    let events = vault
+        .events()
+        .iter()
+        .filter(|e| {
+            name.as_ref()
+                .is_none_or(|n| e.account.as_deref() == Some(n.as_str()))
+        })
+        .map(output::LogEntry)
+        .collect();
+    ctx.emit(&output::Log { events })?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn passwd(
+    ctx: &mut Context,
+    upgrade: bool,
+    flags: &KdfArgs,
+    new_passphrase_file: Option<&Path>,
+) -> Result<Outcome> {
+    // Bad flags are said before anything is read or asked.
+    kdf_from_flags(flags, KdfParams::DEFAULT)?;
+    let u = ctx.unlock()?;
+    let kdf = if upgrade {
+        KdfParams::DEFAULT
+    } else {
+        kdf_from_flags(flags, u.keys.kdf())?
+    };
+    // Plain `passwd` changes the passphrase. With a new cost (--upgrade or
+    // a --kdf-* flag) it keeps the passphrase unless a new one is named
+    // with --new-passphrase-file: a stray environment variable must not
+    // change it unasked.
+    let new_cost = upgrade
+        || flags.memory.is_some()
+        || flags.iterations.is_some()
+        || flags.parallelism.is_some();
+    let change_passphrase = !new_cost || new_passphrase_file.is_some();
+    let new_passphrase = if change_passphrase {
+        prompt::new_passphrase(new_passphrase_file)?
+    } else {
+        u.passphrase.clone()
+    };
+    let new_keys = Keys::fresh(&new_passphrase, kdf)?;
+    ctx.modify(u, Some(&new_keys), |v| {
+        v.log_passwd(session::now(), change_passphrase, kdf.to_string());
+        Ok(())
+    })?;
+    ctx.emit(&output::Rekeyed {
+        path: ctx.path.display().to_string(),
+        passphrase_changed: change_passphrase,
+        kdf,
+    })?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn completions(shell: Shell, out: &mut dyn Write) -> Result<Outcome> {
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "codevault", &mut buf);
+    out.write_all(&buf)
+        .and_then(|()| out.flush())
+        .map_err(Error::output)?;
+    Ok(Outcome::Done)
+}

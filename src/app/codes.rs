@@ -1,0 +1,159 @@
+//! The commands about one code: `use`, `next`, `check`, and reading a
+//! typed code in the right alphabet.
+
+use crate::code::{Alphabet, Code};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::prompt;
+use crate::session;
+use crate::vault::{AccountName, Diagnosis, Vault};
+
+use super::Outcome;
+use super::context::{Context, account};
+
+/// Reads typed text as a code. With an account named, it must be a code
+/// of that account's alphabets (newest set first): anything else is an
+/// input error, except a code another account of the vault actually holds,
+/// which is worth naming (`other_account`). Without an account, any
+/// alphabet of the vault will do.
+pub(super) fn parse_code(vault: &Vault, name: Option<&AccountName>, typed: &str) -> Result<Code> {
+    let first_fit = |alphabets: &[Alphabet]| -> Result<Code> {
+        let mut first_err = None;
+        for &a in alphabets {
+            match Code::parse(typed, a) {
+                Ok(c) => return Ok(c),
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_err.unwrap_or_else(|| Error::MalformedCode {
+            reason: "there are no codes to compare it with".into(),
+        }))
+    };
+    let Some(n) = name else {
+        return first_fit(&vault.alphabets());
+    };
+    let own: Vec<Alphabet> = vault
+        .account(n)?
+        .sets
+        .iter()
+        .rev()
+        .map(|s| s.alphabet)
+        .collect();
+    first_fit(&own).or_else(|err| {
+        let others: Vec<Alphabet> = vault
+            .alphabets()
+            .into_iter()
+            .filter(|a| !own.contains(a))
+            .collect();
+        match first_fit(&others) {
+            Ok(code) if !matches!(vault.diagnose(None, &code), Ok(Diagnosis::Unknown { .. })) => {
+                Ok(code)
+            }
+            _ => Err(err),
+        }
+    })
+}
+
+pub(super) fn use_code(
+    ctx: &mut Context,
+    raw: &str,
+    typed: Vec<String>,
+    note: Option<String>,
+) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    let typed = if typed.is_empty() {
+        prompt::code_from_stdin_or_prompt()?
+    } else {
+        zeroize::Zeroizing::new(typed.join(" "))
+    };
+    // A refusal is saved too: it goes into the audit trail.
+    let result = ctx.modify(u, None, |v| {
+        let code = parse_code(v, Some(&name), &typed)?;
+        v.use_code(&name, &code, note, session::now())
+    })?;
+    match result {
+        Ok(receipt) => {
+            let (remaining, origin, low) = (receipt.remaining, receipt.origin, receipt.low);
+            ctx.emit(&output::Marked::of(receipt, false))?;
+            if low {
+                ctx.warn_low(name.as_str(), remaining, origin);
+            }
+            Ok(Outcome::Done)
+        }
+        Err(diagnosis) => refuse(ctx, &diagnosis),
+    }
+}
+
+/// A refused code: the reason as the error line, the JSON on stdout.
+pub(super) fn refuse(ctx: &mut Context, diagnosis: &Diagnosis) -> Result<Outcome> {
+    let (line, hint) = output::explain(diagnosis);
+    ctx.say(&format!("codevault: error: code refused: {line}"));
+    if let Some(h) = hint {
+        ctx.say(&format!("hint: {h}"));
+    }
+    if ctx.json {
+        ctx.emit(&output::Refused(diagnosis))?;
+    }
+    Ok(Outcome::Refused)
+}
+
+pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    // The mark is on disk (fsync, rename, fsync) before the code is shown.
+    let receipt = ctx.modify(u, None, |v| v.next(&name, note, session::now()))?;
+    let (index, remaining, origin, low) = (
+        receipt.index,
+        receipt.remaining,
+        receipt.origin,
+        receipt.low,
+    );
+    ctx.emit(&output::Marked::of(receipt, true))?;
+    if !ctx.json {
+        ctx.say(&format!(
+            "code {index} of '{}', now marked used; {remaining} left",
+            name.as_str()
+        ));
+    }
+    if low {
+        ctx.warn_low(name.as_str(), remaining, origin);
+    }
+    Ok(Outcome::Done)
+}
+
+pub(super) fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result<Outcome> {
+    let name = raw.map(account).transpose()?;
+    let vault = ctx.read()?;
+    // `check 1234 5678` unquoted: the second half is no account, but the
+    // two together are a code.
+    let joined;
+    let (typed, name) = match (raw, &name) {
+        (Some(second), Some(n)) if vault.account(n).is_err() => {
+            joined = format!("{typed} {second}");
+            match parse_code(&vault, None, &joined) {
+                Ok(_) => (joined.as_str(), None),
+                Err(_) => (typed, name),
+            }
+        }
+        _ => (typed, name),
+    };
+    let code = parse_code(&vault, name.as_ref(), typed)?;
+    let diagnosis = vault.diagnose(name.as_ref(), &code)?;
+    ctx.emit(&output::Checked {
+        code: &code,
+        diagnosis: &diagnosis,
+    })?;
+    if !ctx.json
+        && let (_, Some(hint)) = output::explain(&diagnosis)
+    {
+        // The answer is data (stdout); the advice is a message (stderr).
+        ctx.say(&format!("hint: {hint}"));
+    }
+    Ok(match diagnosis {
+        Diagnosis::Unused { .. } => Outcome::Done,
+        _ => Outcome::Refused,
+    })
+}

@@ -1,0 +1,203 @@
+//! The commands about sets and accounts: `generate`, `regenerate`,
+//! `import`, `list`, `show`, `revoke`, `remove`.
+
+use std::path::Path;
+
+use rand::rngs::SysRng;
+
+use crate::error::{Error, Result, shell_word};
+use crate::import;
+use crate::output;
+use crate::prompt;
+use crate::session;
+
+use super::Outcome;
+use super::context::{Context, account};
+
+pub(super) fn generate(
+    ctx: &mut Context,
+    raw: &str,
+    count: usize,
+    regenerate: bool,
+) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    let issued = ctx.modify(u, None, |v| {
+        let now = session::now();
+        let (set, revoked) = if regenerate {
+            let old = v.account(&name)?.active().map(|s| s.id);
+            (v.regenerate(&name, count, &mut SysRng, now)?, old)
+        } else {
+            (v.generate(&name, count, &mut SysRng, now)?, None)
+        };
+        Ok(output::Issued::of(name.as_str(), set, revoked))
+    })?;
+    ctx.emit(&issued)?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn import(
+    ctx: &mut Context,
+    raw: &str,
+    file: Option<&Path>,
+    replace: bool,
+) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    if file.is_none() && prompt::stdin_is_terminal() {
+        ctx.say("Paste the codes, then press Ctrl-D on an empty line:");
+    }
+    let text = prompt::read_text(file)?;
+    let parsed = import::parse(&text)?;
+    drop(text);
+    let (read, duplicates, ignored) = (
+        parsed.codes.len() + parsed.duplicates,
+        parsed.duplicates,
+        parsed.ignored,
+    );
+    let issued = ctx.modify(u, None, |v| {
+        let old = v
+            .account(&name)
+            .ok()
+            .and_then(|a| a.active())
+            .map(|s| s.id)
+            .filter(|_| replace);
+        let set = v.import(
+            &name,
+            parsed.codes,
+            parsed.alphabet,
+            replace,
+            &mut SysRng,
+            session::now(),
+        )?;
+        Ok(output::Issued::of(name.as_str(), set, old))
+    })?;
+    if duplicates > 0 {
+        ctx.say(&format!(
+            "warning: {duplicates} duplicate code{} dropped",
+            if duplicates == 1 { "" } else { "s" }
+        ));
+    }
+    if ignored > 0 {
+        ctx.say(&format!(
+            "note: {ignored} code-like word{} of another kind skipped",
+            if ignored == 1 { " was" } else { "s were" }
+        ));
+    }
+    ctx.say(&format!(
+        "read {read} codes, stored {}; `codevault show {}` lists them",
+        issued.codes.len(),
+        shell_word(name.as_str())
+    ));
+    ctx.emit(&issued)?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn list(ctx: &mut Context) -> Result<Outcome> {
+    let vault = ctx.read()?;
+    let rows: Vec<output::AccountRow> = vault
+        .accounts()
+        .map(|(name, a)| match a.active() {
+            Some(set) => output::AccountRow {
+                account: name.to_string(),
+                remaining: set.remaining(),
+                total: set.codes.len(),
+                created: Some(set.created),
+                origin: Some(set.origin),
+                low: set.is_low(),
+                active: true,
+            },
+            None => output::AccountRow {
+                account: name.to_string(),
+                remaining: 0,
+                total: 0,
+                created: None,
+                origin: None,
+                low: false,
+                active: false,
+            },
+        })
+        .collect();
+    for row in rows.iter().filter(|r| r.low) {
+        let origin = row.origin.expect("low implies an active set");
+        ctx.warn_low(&row.account, row.remaining, origin);
+    }
+    ctx.emit(&output::AccountList { accounts: rows })?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn show(ctx: &mut Context, raw: &str, all: bool, sheet: bool) -> Result<Outcome> {
+    let name = account(raw)?;
+    let vault = ctx.read()?;
+    let set = vault.active_set(&name)?;
+    let codes = set
+        .codes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| all || sheet || e.used.is_none())
+        .map(|(i, e)| output::ShownCode {
+            index: i + 1,
+            code: e.code.clone(),
+            used: e.used.as_ref().map(|u| output::UsedInfo {
+                at: u.at,
+                note: u.note.clone(),
+            }),
+        })
+        .collect();
+    let view = output::Shown {
+        account: name.as_str().to_string(),
+        set: output::SetInfo::of(set),
+        codes,
+        remaining: set.remaining(),
+        total: set.codes.len(),
+        sheet,
+    };
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn revoke(ctx: &mut Context, raw: &str) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    let view = ctx.modify(u, None, |v| {
+        let set = v.revoke(&name, session::now())?;
+        Ok(output::RevokedSet {
+            account: name.as_str().to_string(),
+            set: output::SetInfo::of(set),
+            unused: set.remaining(),
+        })
+    })?;
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
+
+pub(super) fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome> {
+    let name = account(raw)?;
+    let u = ctx.unlock()?;
+    // Say "unknown account" before asking whether to remove it.
+    let sets = ctx.decrypt(&u)?.account(&name)?.sets.len();
+    if !yes {
+        let question = format!(
+            "Remove '{}' and its whole history ({sets} sets)? This cannot be undone.",
+            name.as_str()
+        );
+        match prompt::confirm(&question)? {
+            None => {
+                return Err(Error::NeedsConfirmation {
+                    account: name.as_str().to_string(),
+                });
+            }
+            Some(false) => return Err(Error::Cancelled),
+            Some(true) => {}
+        }
+    }
+    let view = ctx.modify(u, None, |v| {
+        let removed = v.remove(&name, session::now())?;
+        Ok(output::Removed {
+            account: name.as_str().to_string(),
+            sets: removed.sets.len(),
+        })
+    })?;
+    ctx.emit(&view)?;
+    Ok(Outcome::Done)
+}
