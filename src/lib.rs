@@ -6,7 +6,7 @@
 //! main ─> cli (clap types) ─> app (one function per command; app/context
 //!           is the shared unlock and locked read-modify-write)
 //!           app ─> prompt   where the passphrase and answers come from
-//!           app ─> session  file bytes <-> Vault: envelope + crypto + JSON
+//!           app ─> session  file bytes <-> Vault: envelope + crypto + postcard
 //!                  session ─> envelope  the file format, checked before any KDF
 //!                  session ─> crypto    Argon2id, XChaCha20-Poly1305, BLAKE2b, BLAKE3
 //!           app ─> store    the only file-system code: lock, read, atomic write

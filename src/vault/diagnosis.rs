@@ -1,0 +1,205 @@
+//! The one diagnosis engine: what a typed code is, for an account or for
+//! the whole vault. `check` answers with it and `use` refuses with it.
+//! Pure, like the rest of the domain; it never returns a code, only where
+//! one is (account, set, number).
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{Account, AccountName, CodeSet, Entry, RevokedBy, Vault};
+use crate::code::Code;
+use crate::error::Result;
+
+/// The answer to "what is this code?".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Diagnosis {
+    /// In the active set, not used yet.
+    Unused {
+        account: String,
+        set: u64,
+        index: usize,
+    },
+    Used {
+        account: String,
+        set: u64,
+        index: usize,
+        used_at: Timestamp,
+        note: Option<String>,
+    },
+    /// From a set that is no longer active.
+    Revoked {
+        account: String,
+        set: u64,
+        index: usize,
+        set_created: Timestamp,
+        revoked_at: Timestamp,
+        revoked_by: RevokedBy,
+        replaced_by: Option<u64>,
+        used_at: Option<Timestamp>,
+    },
+    /// Not the asked account's, but another's.
+    OtherAccount {
+        account: String,
+        other_account: String,
+        /// What the code is in the account it belongs to.
+        other_state: CodeState,
+    },
+    /// In no set of the vault.
+    Unknown {
+        account: Option<String>,
+        /// Unused codes one typing slip away, by number, never by value.
+        did_you_mean: Vec<NearMiss>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeState {
+    Unused,
+    Used,
+    Revoked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NearMiss {
+    pub account: String,
+    pub set: u64,
+    pub index: usize,
+}
+
+impl Diagnosis {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Diagnosis::Unused { .. } => "unused",
+            Diagnosis::Used { .. } => "used",
+            Diagnosis::Revoked { .. } => "revoked",
+            Diagnosis::OtherAccount { .. } => "other_account",
+            Diagnosis::Unknown { .. } => "unknown",
+        }
+    }
+}
+
+/// Where a code was found.
+struct Found<'a> {
+    account: &'a str,
+    set: &'a CodeSet,
+    index: usize,
+    entry: &'a Entry,
+}
+
+impl Vault {
+    /// What a code is, for an account or, without one, for the whole vault.
+    pub fn diagnose(&self, name: Option<&AccountName>, code: &Code) -> Result<Diagnosis> {
+        if let Some(name) = name {
+            let account = self.account(name)?;
+            if let Some(found) = find_in(name.as_str(), account, code) {
+                return Ok(describe(found));
+            }
+            if let Some(other) = self.find_anywhere(code, Some(name.as_str())) {
+                return Ok(Diagnosis::OtherAccount {
+                    account: name.as_str().to_string(),
+                    other_account: other.account.to_string(),
+                    other_state: state_of(&other),
+                });
+            }
+            let did_you_mean = near_misses(name.as_str(), account, code);
+            return Ok(Diagnosis::Unknown {
+                account: Some(name.as_str().to_string()),
+                did_you_mean,
+            });
+        }
+        if let Some(found) = self.find_anywhere(code, None) {
+            return Ok(describe(found));
+        }
+        let did_you_mean = self
+            .accounts
+            .iter()
+            .flat_map(|(n, a)| near_misses(n, a, code))
+            .collect();
+        Ok(Diagnosis::Unknown {
+            account: None,
+            did_you_mean,
+        })
+    }
+
+    /// Whether any account of the vault holds the code, in any set.
+    pub(super) fn holds(&self, code: &Code) -> bool {
+        self.find_anywhere(code, None).is_some()
+    }
+
+    fn find_anywhere(&self, code: &Code, except: Option<&str>) -> Option<Found<'_>> {
+        self.accounts
+            .iter()
+            .filter(|(n, _)| Some(n.as_str()) != except)
+            .find_map(|(n, a)| find_in(n, a, code))
+    }
+}
+
+/// Looks for a code in the account's sets, newest first, so an active-set
+/// match wins over an old imported duplicate.
+fn find_in<'a>(name: &'a str, account: &'a Account, code: &Code) -> Option<Found<'a>> {
+    account.sets.iter().rev().find_map(|set| {
+        set.position(code).map(|i| Found {
+            account: name,
+            set,
+            index: i + 1,
+            entry: &set.codes[i],
+        })
+    })
+}
+
+fn state_of(found: &Found<'_>) -> CodeState {
+    if found.set.revoked.is_some() {
+        CodeState::Revoked
+    } else if found.entry.used.is_some() {
+        CodeState::Used
+    } else {
+        CodeState::Unused
+    }
+}
+
+fn describe(found: Found<'_>) -> Diagnosis {
+    let account = found.account.to_string();
+    let (set, index) = (found.set.id, found.index);
+    match (&found.set.revoked, &found.entry.used) {
+        (Some(r), used) => Diagnosis::Revoked {
+            account,
+            set,
+            index,
+            set_created: found.set.created,
+            revoked_at: r.at,
+            revoked_by: r.by,
+            replaced_by: r.replaced_by,
+            used_at: used.as_ref().map(|u| u.at),
+        },
+        (None, Some(u)) => Diagnosis::Used {
+            account,
+            set,
+            index,
+            used_at: u.at,
+            note: u.note.clone(),
+        },
+        (None, None) => Diagnosis::Unused {
+            account,
+            set,
+            index,
+        },
+    }
+}
+
+fn near_misses(name: &str, account: &Account, code: &Code) -> Vec<NearMiss> {
+    let Some(set) = account.active() else {
+        return Vec::new();
+    };
+    set.codes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.used.is_none() && e.code.is_near_miss(code))
+        .map(|(i, _)| NearMiss {
+            account: name.to_string(),
+            set: set.id,
+            index: i + 1,
+        })
+        .collect()
+}
