@@ -174,8 +174,7 @@ pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
 /// A code typed for `use` without an argument: one line of standard input,
 /// or asked on the terminal when standard input is one.
 pub fn code_from_stdin_or_prompt() -> Result<Zeroizing<String>> {
-    use std::io::IsTerminal;
-    if io::stdin().is_terminal()
+    if stdin_is_terminal()
         && let Some(mut tty) = Terminal::open()
     {
         return tty.line("Code: ");

@@ -5,18 +5,15 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{Env, exit};
 
-/// The one slow test of the suite: a writer waits 10 s for the lock.
-#[test]
-fn a_held_lock_makes_writers_wait_then_fail_and_lets_readers_through() {
-    let env = Env::with_vault();
-    let issued = env.generate("github", 5);
-
+/// Holds the writers' lock on the vault as another codevault would,
+/// until the returned file is dropped.
+fn hold_lock(env: &Env) -> File {
     let lock = OpenOptions::new()
         .read(true)
         .write(true)
@@ -25,6 +22,16 @@ fn a_held_lock_makes_writers_wait_then_fail_and_lets_readers_through() {
         .open(env.lock_path())
         .unwrap();
     lock.lock().unwrap();
+    lock
+}
+
+/// The one slow test of the suite: a writer waits 10 s for the lock.
+#[test]
+fn a_held_lock_makes_writers_wait_then_fail_and_lets_readers_through() {
+    let env = Env::with_vault();
+    let issued = env.generate("github", 5);
+
+    let lock = hold_lock(&env);
     let before = env.bytes();
 
     // Readers take no lock.
@@ -99,14 +106,7 @@ fn a_writer_that_waited_through_a_passwd_says_so() {
     let rekeyed = env.bytes();
     std::fs::write(env.vault(), &before).unwrap();
 
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(env.lock_path())
-        .unwrap();
-    lock.lock().unwrap();
+    let lock = hold_lock(&env);
     let run = thread::scope(|s| {
         let writer = s.spawn(|| env.run(["next", "github"]));
         // Time for the writer to read the vault and reach the lock (it
