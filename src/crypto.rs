@@ -266,24 +266,6 @@ pub fn checksum(bytes: &[u8]) -> [u8; CHECKSUM_LEN] {
     *blake3::hash(bytes).as_bytes()
 }
 
-pub fn seal(
-    key: &Key,
-    nonce: &[u8; NONCE_LEN],
-    associated_data: &[u8],
-    plaintext: &[u8],
-) -> Result<Vec<u8>> {
-    let cipher = XChaCha20Poly1305::new(key.expose().into());
-    cipher
-        .encrypt(
-            nonce.into(),
-            Payload {
-                msg: plaintext,
-                aad: associated_data,
-            },
-        )
-        .map_err(|_| Error::Encode("encryption failed".into()))
-}
-
 /// Encrypts `buffer` in place and returns the tag: the vault is written
 /// into the file's own buffer and sealed there, so no second copy of the
 /// plaintext (or of the ciphertext) is ever made.
@@ -410,22 +392,35 @@ mod tests {
         assert!(calibration_target(f64::NAN).is_err());
     }
 
+    /// Ciphertext then tag, as the file holds them.
+    fn sealed(key: &Key, nonce: &[u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        let mut buffer = plaintext.to_vec();
+        let tag = seal_in_place(key, nonce, aad, &mut buffer).unwrap();
+        buffer.extend_from_slice(&tag);
+        buffer
+    }
+
     #[test]
-    fn sealing_in_place_matches_sealing_a_copy() {
+    fn sealing_in_place_is_standard_xchacha20_poly1305() {
         let key = Key::from_bytes([7; 32]);
         let nonce = [9; NONCE_LEN];
-        let mut buffer = *b"secret";
-        let tag = seal_in_place(&key, &nonce, b"header", &mut buffer).unwrap();
-        let sealed = seal(&key, &nonce, b"header", b"secret").unwrap();
-        assert_eq!(&sealed[..6], &buffer);
-        assert_eq!(&sealed[6..], &tag);
+        let standard = XChaCha20Poly1305::new(key.expose().into())
+            .encrypt(
+                (&nonce).into(),
+                Payload {
+                    msg: b"secret",
+                    aad: b"header",
+                },
+            )
+            .unwrap();
+        assert_eq!(sealed(&key, &nonce, b"header", b"secret"), standard);
     }
 
     #[test]
     fn seal_and_open_round_trip_and_bind_the_header() {
         let key = Key::from_bytes([7; 32]);
         let nonce = [9; NONCE_LEN];
-        let sealed = seal(&key, &nonce, b"header", b"secret").unwrap();
+        let sealed = sealed(&key, &nonce, b"header", b"secret");
         assert_eq!(sealed.len(), 6 + TAG_LEN);
         assert_eq!(
             open(&key, &nonce, b"header", &sealed).unwrap().expose(),

@@ -91,17 +91,6 @@ impl Header {
     }
 }
 
-/// Header, ciphertext and checksum as the bytes of a file.
-pub fn encode(header: &Header, ciphertext: &[u8]) -> Vec<u8> {
-    debug_assert_eq!(header.ciphertext_len, ciphertext.len() as u64);
-    let (body, tag) = ciphertext.split_at(ciphertext.len() - TAG_LEN);
-    let sealed: Result<Vec<u8>, std::convert::Infallible> = encode_with(header, |_, out| {
-        out.copy_from_slice(body);
-        Ok(tag.try_into().expect("TAG_LEN bytes"))
-    });
-    sealed.unwrap_or_else(|never| match never {})
-}
-
 /// The bytes of a file whose body is written and sealed in place: `seal`
 /// gets the header's bytes (the associated data) and the zeroed body of
 /// `ciphertext_len - TAG_LEN` bytes, fills and encrypts it, and returns the
@@ -223,7 +212,11 @@ mod tests {
             key_check: [3; KEY_CHECK_LEN],
             ciphertext_len: 20,
         };
-        encode(&header, &[4; 20])
+        let sealed: Result<_, ()> = encode_with(&header, |_, body| {
+            body.fill(4);
+            Ok([4; TAG_LEN])
+        });
+        sealed.unwrap()
     }
 
     #[test]

@@ -151,9 +151,11 @@ pub fn seal_with(
         key_check: derived.check,
         ciphertext_len: (plaintext.len() + TAG_LEN) as u64,
     };
-    let ciphertext =
-        crypto::seal(&derived.encryption, &nonce, &header.encode(), plaintext).unwrap();
-    envelope::encode(&header, &ciphertext)
+    envelope::encode_with(&header, |associated_data, body| {
+        body.copy_from_slice(plaintext);
+        crypto::seal_in_place(&derived.encryption, &nonce, associated_data, body)
+    })
+    .unwrap()
 }
 
 /// The vault's plaintext, as the library stores it.
