@@ -1,12 +1,21 @@
 //! Argon2's working memory: fresh pages straight from the kernel, backed by
-//! transparent huge pages where the kernel offers them.
+//! transparent huge pages where the kernel can hand them out quickly.
 //!
 //! Argon2id at 64-256 MiB spends a large share of its time on fresh memory:
 //! a page fault per 4 KiB page, and the allocator's own zeroing before
 //! Argon2 overwrites every block anyway. An anonymous mapping is zero
-//! already (no memset), and 2 MiB pages cut the faults by 512. Where huge
-//! pages are off or unsupported the advice is ignored and nothing else
-//! changes.
+//! already (no memset), and 2 MiB pages cut the faults by 512.
+//!
+//! Huge pages are not always the cheaper kind, though. On a virtual machine
+//! that reports free memory to its host (virtio-balloon free page reporting,
+//! as Firecracker does), the large free blocks huge pages come from are
+//! handed back to the host a couple of seconds after they are freed, and
+//! touching them again costs the host a fault per 4 KiB: measured here,
+//! 256 MiB of such huge pages took 350-500 ms of system time, against about
+//! 130 ms for small pages, which come from fragments the guest keeps. The
+//! kernel compacting memory to build huge pages is slow in the same way. So
+//! the range is faulted in 2 MiB at a time while huge pages come quickly,
+//! and the rest is left to small pages once they stop coming quickly.
 //!
 //! The mapping is returned to the kernel with `munmap` when the derivation
 //! ends, so its contents become unreadable at once and are zeroed by the
@@ -14,6 +23,8 @@
 //! whole buffer.
 
 use std::io;
+#[cfg(target_os = "linux")]
+use std::time::{Duration, Instant};
 
 use argon2::Block;
 
@@ -39,8 +50,10 @@ pub fn with_kdf_memory<R>(blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> i
     // requires) zero-filled memory, and all-zero bytes are a valid Block
     // (an array of u64), so the slice is initialised. The slice borrows the
     // mapping only for the call to `f`; the guard unmaps it afterwards.
-    // MADV_HUGEPAGE changes only how the kernel backs the range, never its
-    // contents; its failure (huge pages disabled) is harmless and ignored.
+    // `advise` calls madvise only on sub-ranges of the mapping (it checks
+    // the bounds), and the advice used (huge or small pages, fault in now)
+    // changes how the kernel backs the pages, never what they hold; a
+    // failed call is harmless.
     unsafe {
         let ptr = libc::mmap(
             std::ptr::null_mut(),
@@ -55,12 +68,77 @@ pub fn with_kdf_memory<R>(blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> i
         }
         let _unmap = Unmap(ptr, len);
         #[cfg(target_os = "linux")]
-        libc::madvise(ptr, len, libc::MADV_HUGEPAGE);
+        fault_in_huge_pages(len, &|offset, n, advice| {
+            offset.checked_add(n).is_some_and(|end| end <= len)
+                && libc::madvise(ptr.cast::<u8>().add(offset).cast(), n, advice) == 0
+        });
         Ok(f(std::slice::from_raw_parts_mut(
             ptr.cast::<Block>(),
             blocks,
         )))
     }
+}
+
+/// Huge pages are faulted in one at a time.
+#[cfg(target_os = "linux")]
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Faulting in a 2 MiB huge page takes about 0.1 ms when the kernel has one
+/// at hand, and 2-4 ms when the host must back it again or memory must be
+/// compacted; 512 small pages take about 0.8 ms. A slower page is one huge
+/// pages did not help; two in a row (not one, which may be a preemption)
+/// mean the fast ones have run out.
+#[cfg(target_os = "linux")]
+const SLOW_HUGE_PAGE: Duration = Duration::from_micros(500);
+
+/// madvise on part of the mapping: `(offset, len, advice)`, and whether it
+/// succeeded.
+#[cfg(target_os = "linux")]
+type Advise<'a> = &'a dyn Fn(usize, usize, libc::c_int) -> bool;
+
+/// Advises huge pages for the whole range and faults it in [`HUGE_PAGE`] at
+/// a time while they come within [`SLOW_HUGE_PAGE`]; after two slow ones,
+/// advises small pages for the rest, which is then faulted in as Argon2
+/// first writes it. Returns how many bytes were faulted in. Every failure
+/// leaves the kernel's defaults, which are correct, only slower or faster.
+#[cfg(target_os = "linux")]
+fn fault_in_huge_pages(len: usize, advise: Advise) -> usize {
+    fault_in_timed(len, advise, &|offset, n| {
+        let start = Instant::now();
+        advise(offset, n, libc::MADV_POPULATE_WRITE).then(|| start.elapsed())
+    })
+}
+
+/// [`fault_in_huge_pages`] with the timed fault-in given: `populate(offset,
+/// len)` is how long faulting in that part took, or `None` if the kernel
+/// cannot do it (before Linux 5.14).
+#[cfg(target_os = "linux")]
+fn fault_in_timed(
+    len: usize,
+    advise: Advise,
+    populate: &dyn Fn(usize, usize) -> Option<Duration>,
+) -> usize {
+    if !advise(0, len, libc::MADV_HUGEPAGE) {
+        return 0; // no transparent huge pages here
+    }
+    let (mut offset, mut slow_in_a_row) = (0, 0);
+    while offset < len {
+        let n = HUGE_PAGE.min(len - offset);
+        let Some(took) = populate(offset, n) else {
+            return offset; // the rest stays advised, faulted in lazily
+        };
+        offset += n;
+        slow_in_a_row = if took > SLOW_HUGE_PAGE {
+            slow_in_a_row + 1
+        } else {
+            0
+        };
+        if slow_in_a_row == 2 && offset < len {
+            advise(offset, len - offset, libc::MADV_NOHUGEPAGE);
+            break;
+        }
+    }
+    offset
 }
 
 #[cfg(test)]
@@ -109,6 +187,75 @@ mod tests {
             .unwrap();
             assert_eq!(ours, theirs, "m={m} t={t} p={p}");
         }
+    }
+
+    /// The madvise calls made for a range of `len` bytes whose huge page
+    /// at each offset takes `took(offset)` to fault in, when advice
+    /// `failing` fails.
+    #[cfg(target_os = "linux")]
+    fn advice_for(
+        len: usize,
+        failing: libc::c_int,
+        took: impl Fn(usize) -> Duration,
+    ) -> (usize, Vec<(usize, usize, libc::c_int)>) {
+        let calls = std::cell::RefCell::new(Vec::new());
+        let advise = |offset, n, advice| {
+            calls.borrow_mut().push((offset, n, advice));
+            advice != failing
+        };
+        let done = fault_in_timed(len, &advise, &|offset, n| {
+            advise(offset, n, libc::MADV_POPULATE_WRITE).then(|| took(offset))
+        });
+        (done, calls.into_inner())
+    }
+
+    #[cfg(target_os = "linux")]
+    const FAST: Duration = Duration::from_micros(100);
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn fast_huge_pages_are_faulted_in_to_the_end() {
+        let len = 5 * HUGE_PAGE + 4096;
+        let (done, calls) = advice_for(len, -1, |_| FAST);
+        assert_eq!(done, len);
+        assert_eq!(calls[0], (0, len, libc::MADV_HUGEPAGE));
+        assert_eq!(calls.len(), 1 + 6); // a last partial page too
+        assert!(calls[1..].iter().all(|c| c.2 == libc::MADV_POPULATE_WRITE));
+        assert_eq!(calls[6], (5 * HUGE_PAGE, 4096, libc::MADV_POPULATE_WRITE));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn two_slow_huge_pages_in_a_row_leave_the_rest_to_small_pages() {
+        let len = 64 * HUGE_PAGE;
+        let slow_from = 10 * HUGE_PAGE;
+        let (done, calls) = advice_for(len, -1, |offset| {
+            // One slow page alone (a preemption, say) changes nothing.
+            if offset >= slow_from || offset == 3 * HUGE_PAGE {
+                SLOW_HUGE_PAGE + Duration::from_micros(1)
+            } else {
+                SLOW_HUGE_PAGE
+            }
+        });
+        assert_eq!(done, slow_from + 2 * HUGE_PAGE);
+        assert_eq!(
+            calls.last(),
+            Some(&(done, len - done, libc::MADV_NOHUGEPAGE))
+        );
+        assert_eq!(calls.len(), 1 + 12 + 1);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_kernel_without_the_advice_keeps_its_defaults() {
+        let len = 64 * HUGE_PAGE;
+        // No transparent huge pages: nothing more is asked.
+        let (done, calls) = advice_for(len, libc::MADV_HUGEPAGE, |_| FAST);
+        assert_eq!((done, calls.len()), (0, 1));
+        // No MADV_POPULATE_WRITE (before Linux 5.14): huge pages stay
+        // advised and are faulted in lazily.
+        let (done, calls) = advice_for(len, libc::MADV_POPULATE_WRITE, |_| FAST);
+        assert_eq!((done, calls.len()), (0, 2));
     }
 
     #[cfg(target_os = "linux")]
