@@ -68,7 +68,8 @@ pub fn with_kdf_memory<R>(blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> i
         }
         let _unmap = Unmap(ptr, len);
         #[cfg(target_os = "linux")]
-        fault_in_huge_pages(len, &|offset, n, advice| {
+        let head = ptr.cast::<u8>().align_offset(HUGE_PAGE).min(len);
+        fault_in_huge_pages(len, head, &|offset, n, advice| {
             offset.checked_add(n).is_some_and(|end| end <= len)
                 && libc::madvise(ptr.cast::<u8>().add(offset).cast(), n, advice) == 0
         });
@@ -99,11 +100,14 @@ type Advise<'a> = &'a dyn Fn(usize, usize, libc::c_int) -> bool;
 /// Advises huge pages for the whole range and faults it in [`HUGE_PAGE`] at
 /// a time while they come within [`SLOW_HUGE_PAGE`]; after two slow ones,
 /// advises small pages for the rest, which is then faulted in as Argon2
-/// first writes it. Returns how many bytes were faulted in. Every failure
-/// leaves the kernel's defaults, which are correct, only slower or faster.
+/// first writes it. The first `head` bytes, up to the first 2 MiB boundary
+/// (before Linux 6.7 a large mapping need not start on one), cannot be a
+/// huge page: they are faulted in untimed. Returns how many bytes were
+/// faulted in. No failure is an error: the memory is the same whatever
+/// backs it.
 #[cfg(target_os = "linux")]
-fn fault_in_huge_pages(len: usize, advise: Advise) -> usize {
-    fault_in_timed(len, advise, &|offset, n| {
+fn fault_in_huge_pages(len: usize, head: usize, advise: Advise) -> usize {
+    fault_in_timed(len, head, advise, &|offset, n| {
         let start = Instant::now();
         advise(offset, n, libc::MADV_POPULATE_WRITE).then(|| start.elapsed())
     })
@@ -111,21 +115,27 @@ fn fault_in_huge_pages(len: usize, advise: Advise) -> usize {
 
 /// [`fault_in_huge_pages`] with the timed fault-in given: `populate(offset,
 /// len)` is how long faulting in that part took, or `None` if the kernel
-/// cannot do it (before Linux 5.14).
+/// cannot do it (before Linux 5.14: then the huge-page advice stays, as it
+/// was before this probing, and Argon2 faults the range in).
 #[cfg(target_os = "linux")]
 fn fault_in_timed(
     len: usize,
+    head: usize,
     advise: Advise,
     populate: &dyn Fn(usize, usize) -> Option<Duration>,
 ) -> usize {
     if !advise(0, len, libc::MADV_HUGEPAGE) {
-        return 0; // no transparent huge pages here
+        return 0; // a kernel built without transparent huge pages
     }
-    let (mut offset, mut slow_in_a_row) = (0, 0);
+    let head = head.min(len);
+    if head > 0 && populate(0, head).is_none() {
+        return 0;
+    }
+    let (mut offset, mut slow_in_a_row) = (head, 0);
     while offset < len {
         let n = HUGE_PAGE.min(len - offset);
         let Some(took) = populate(offset, n) else {
-            return offset; // the rest stays advised, faulted in lazily
+            return offset;
         };
         offset += n;
         slow_in_a_row = if took > SLOW_HUGE_PAGE {
@@ -198,12 +208,22 @@ mod tests {
         failing: libc::c_int,
         took: impl Fn(usize) -> Duration,
     ) -> (usize, Vec<(usize, usize, libc::c_int)>) {
+        advice_from(len, 0, failing, took)
+    }
+
+    #[cfg(target_os = "linux")]
+    fn advice_from(
+        len: usize,
+        head: usize,
+        failing: libc::c_int,
+        took: impl Fn(usize) -> Duration,
+    ) -> (usize, Vec<(usize, usize, libc::c_int)>) {
         let calls = std::cell::RefCell::new(Vec::new());
         let advise = |offset, n, advice| {
             calls.borrow_mut().push((offset, n, advice));
             advice != failing
         };
-        let done = fault_in_timed(len, &advise, &|offset, n| {
+        let done = fault_in_timed(len, head, &advise, &|offset, n| {
             advise(offset, n, libc::MADV_POPULATE_WRITE).then(|| took(offset))
         });
         (done, calls.into_inner())
@@ -247,7 +267,93 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn a_kernel_without_the_advice_keeps_its_defaults() {
+    fn two_slow_huge_pages_at_the_end_leave_nothing_to_advise() {
+        let len = 8 * HUGE_PAGE;
+        let (done, calls) = advice_for(len, -1, |offset| {
+            if offset >= 6 * HUGE_PAGE {
+                SLOW_HUGE_PAGE * 2
+            } else {
+                FAST
+            }
+        });
+        assert_eq!((done, calls.len()), (len, 1 + 8));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn huge_pages_start_at_the_first_2_mib_boundary() {
+        let head = 4096 * 3;
+        let len = head + 3 * HUGE_PAGE + 4096;
+        // The head is small pages, slow or not: it is not judged.
+        let (done, calls) = advice_from(len, head, -1, |offset| {
+            if offset == 0 {
+                SLOW_HUGE_PAGE * 4
+            } else {
+                FAST
+            }
+        });
+        assert_eq!(done, len);
+        let populated: Vec<_> = calls[1..].iter().map(|c| (c.0, c.1)).collect();
+        assert_eq!(
+            populated,
+            [
+                (0, head),
+                (head, HUGE_PAGE),
+                (head + HUGE_PAGE, HUGE_PAGE),
+                (head + 2 * HUGE_PAGE, HUGE_PAGE),
+                (head + 3 * HUGE_PAGE, 4096),
+            ]
+        );
+    }
+
+    /// The real madvise closure reaches the kernel with the right offsets.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_memory_is_faulted_in_before_argon2_touches_it() {
+        let blocks = 8 * 1024; // 8 MiB
+        let rss_kib = with_kdf_memory(blocks, |m| {
+            let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
+            let start = m.as_ptr() as usize;
+            let end = start + blocks * Block::SIZE;
+            // Sum Rss over the mapping's pieces (advice may split it).
+            let mut total = 0;
+            let mut inside = false;
+            for line in smaps.lines() {
+                if let Some((range, _)) = line.split_once(' ')
+                    && let Some((a, b)) = range.split_once('-')
+                    && let (Ok(a), Ok(b)) =
+                        (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+                {
+                    inside = a >= start && b <= end;
+                } else if inside && let Some(v) = line.strip_prefix("Rss:") {
+                    total += v
+                        .trim()
+                        .trim_end_matches(" kB")
+                        .parse::<usize>()
+                        .unwrap_or(0);
+                }
+            }
+            total
+        })
+        .unwrap();
+        // With MADV_POPULATE_WRITE (Linux 5.14+) at least the first two
+        // 2 MiB pages past the head are resident before anything is
+        // written (all 8 MiB unless huge pages came slowly); wrong offsets
+        // would fault in one 2 MiB page again and again.
+        let release: Vec<u32> = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .unwrap_or_default()
+            .split(['.', '-'])
+            .take(2)
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        if release.as_slice() >= [5, 14].as_slice() {
+            assert!(rss_kib >= 4 * 1024, "only {rss_kib} KiB resident");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_kernel_without_the_advice_is_left_as_it_was() {
         let len = 64 * HUGE_PAGE;
         // No transparent huge pages: nothing more is asked.
         let (done, calls) = advice_for(len, libc::MADV_HUGEPAGE, |_| FAST);
