@@ -302,6 +302,30 @@ pub fn open(
         .map(SecretBytes::from_vec)
 }
 
+/// Decrypts `ciphertext_and_tag` in place once its tag verifies, and
+/// returns the plaintext part of it; `None` (the buffer untouched) when the
+/// tag does not verify.
+pub fn open_in_place<'a>(
+    key: &Key,
+    nonce: &[u8; NONCE_LEN],
+    associated_data: &[u8],
+    ciphertext_and_tag: &'a mut [u8],
+) -> Option<&'a [u8]> {
+    let at = ciphertext_and_tag.len().checked_sub(TAG_LEN)?;
+    let (buffer, tag) = ciphertext_and_tag.split_at_mut(at);
+    let tag: &[u8; TAG_LEN] = (&*tag).try_into().ok()?;
+    let cipher = XChaCha20Poly1305::new(key.expose().into());
+    cipher
+        .decrypt_inout_detached(
+            nonce.into(),
+            associated_data,
+            (&mut *buffer).into(),
+            tag.into(),
+        )
+        .ok()?;
+    Some(buffer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,9 @@ use serde::Serialize;
 use crate::code::Code;
 use crate::crypto::KdfParams;
 use crate::error::shell_word;
-use crate::vault::{CodeSet, CodeState, Diagnosis, Event, EventKind, Origin, Receipt, RevokedBy};
+use crate::vault::{
+    CodeSet, CodeState, Diagnosis, Event, EventKind, Origin, Receipt, Refusal, RevokedBy,
+};
 
 /// A result that renders for people; `Serialize` gives its JSON.
 pub trait View: Serialize {
@@ -616,12 +618,13 @@ impl View for Log<'_> {
                 ),
                 EventKind::Revoke { set } => format!("revoked set {set}"),
                 EventKind::Remove { sets } => format!("removed the account ({sets} sets)"),
-                EventKind::Refused {
-                    reason,
-                    set,
-                    index,
-                    other_account,
-                } => {
+                EventKind::Refused(refusal) => {
+                    let Refusal {
+                        reason,
+                        set,
+                        index,
+                        other_account,
+                    } = &**refusal;
                     let which = match (set, index, other_account) {
                         (Some(s), Some(i), _) => format!(" (code {i} of set {s})"),
                         (_, _, Some(o)) => format!(" (a code of '{o}')"),

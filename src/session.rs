@@ -16,6 +16,8 @@ use jiff::Timestamp;
 use rand::TryRng;
 use rand::rngs::SysRng;
 
+use zeroize::Zeroizing;
+
 use crate::crypto::{self, DerivedKeys, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
 use crate::envelope::{self, Envelope, FormatError, Header};
 use crate::error::{Error, Result};
@@ -92,6 +94,7 @@ pub fn check<'a>(path: &Path, bytes: &'a [u8]) -> Result<Envelope<'a>> {
 
 /// A vault file as read, with its header, checked once: the checksum of a
 /// large vault is worth computing only once per reading.
+#[derive(Clone)]
 pub struct CheckedFile {
     bytes: Vec<u8>,
     header: Header,
@@ -132,27 +135,28 @@ fn format_error(path: &Path, e: FormatError) -> Error {
     }
 }
 
-/// Decrypts and parses a checked file with keys that fit it.
-pub fn decrypt(path: &Path, env: &Envelope<'_>, keys: &Keys) -> Result<Vault> {
-    debug_assert!(keys.fit(&env.header));
-    let plain = crypto::open(
-        &keys.derived.encryption,
-        &env.header.nonce,
-        env.header_bytes,
-        env.ciphertext,
-    )
-    .ok_or_else(|| Error::Tampered {
-        path: path.to_path_buf(),
-    })?;
+/// Decrypts and parses a checked file with keys that fit it. The file's
+/// own buffer is decrypted in place, so a large vault is never held twice
+/// (ciphertext and plaintext); the buffer is wiped when parsing ends.
+pub fn decrypt(path: &Path, file: CheckedFile, keys: &Keys) -> Result<Vault> {
+    debug_assert!(keys.fit(&file.header));
+    let CheckedFile { bytes, header } = file;
+    let mut bytes = Zeroizing::new(bytes);
+    // `check` proved the layout: header, ciphertext with its tag, checksum.
+    let body_end = bytes.len() - crypto::CHECKSUM_LEN;
+    let (header_bytes, body) = bytes[..body_end].split_at_mut(envelope::HEADER_LEN);
+    let plain = crypto::open_in_place(&keys.derived.encryption, &header.nonce, header_bytes, body)
+        .ok_or_else(|| Error::Tampered {
+            path: path.to_path_buf(),
+        })?;
     // Only a file that authenticates reaches this point: a parse failure
     // means another program wrote it with our key, or a bug wrote it.
-    let not_a_vault = || Error::Damaged {
-        path: path.to_path_buf(),
-        detail: "its decrypted contents are not a vault".into(),
-    };
-    match postcard::take_from_bytes::<Vault>(plain.expose()) {
+    match postcard::take_from_bytes::<Vault>(plain) {
         Ok((vault, [])) => Ok(vault),
-        _ => Err(not_a_vault()),
+        _ => Err(Error::Damaged {
+            path: path.to_path_buf(),
+            detail: "its decrypted contents are not a vault".into(),
+        }),
     }
 }
 
@@ -217,9 +221,9 @@ mod tests {
         let b = encrypt(&vault, &keys).unwrap();
         assert_ne!(a[58..82], b[58..82], "nonce reused");
         let path = Path::new("v");
-        let env = check(path, &a).unwrap();
-        let again = Keys::for_file(path, &env, &pass).unwrap();
-        assert_eq!(decrypt(path, &env, &again).unwrap(), vault);
+        let file = CheckedFile::new(path, a).unwrap();
+        let again = Keys::for_file(path, &file.envelope(), &pass).unwrap();
+        assert_eq!(decrypt(path, file, &again).unwrap(), vault);
     }
 
     #[test]
@@ -244,10 +248,10 @@ mod tests {
         let sum = crypto::checksum(&bytes[..end]);
         bytes[end..].copy_from_slice(&sum);
         let path = Path::new("v");
-        let env = check(path, &bytes).unwrap();
-        let keys = Keys::for_file(path, &env, &pass).unwrap();
+        let file = CheckedFile::new(path, bytes).unwrap();
+        let keys = Keys::for_file(path, &file.envelope(), &pass).unwrap();
         assert!(matches!(
-            decrypt(path, &env, &keys),
+            decrypt(path, file, &keys),
             Err(Error::Tampered { .. })
         ));
     }

@@ -114,7 +114,10 @@ pub struct Usage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub code: Code,
-    pub used: Option<Usage>,
+    /// Boxed: most codes are unused, and an entry is the vault's most
+    /// numerous value (40 bytes instead of 72; postcard writes a box as
+    /// its contents, so the file is the same).
+    pub used: Option<Box<Usage>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,18 +226,23 @@ pub enum EventKind {
     Remove {
         sets: usize,
     },
-    /// A `use` that was refused: why, and which code by number where the
-    /// vault knows it.
-    Refused {
-        reason: String,
-        set: Option<u64>,
-        index: Option<usize>,
-        other_account: Option<String>,
-    },
+    /// A `use` that was refused. Boxed, being the largest kind by far:
+    /// every event is as large as its largest kind.
+    Refused(Box<Refusal>),
     Passwd {
         passphrase_changed: bool,
         kdf: String,
     },
+}
+
+/// Why a `use` was refused, and which code by number where the vault
+/// knows it. Postcard writes it exactly as the struct variant it once was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub reason: String,
+    pub set: Option<u64>,
+    pub index: Option<usize>,
+    pub other_account: Option<String>,
 }
 
 /// The whole decrypted content of a vault file.
@@ -242,6 +250,7 @@ pub enum EventKind {
 pub struct Vault {
     accounts: BTreeMap<String, Account>,
     next_set_id: u64,
+    #[serde(deserialize_with = "exact_vec")]
     events: Vec<Event>,
     #[serde(skip)]
     taken: TakenCodes,
@@ -643,12 +652,12 @@ impl Vault {
                 self.log(
                     now,
                     name,
-                    EventKind::Refused {
+                    EventKind::Refused(Box::new(Refusal {
                         reason,
                         set,
                         index,
                         other_account,
-                    },
+                    })),
                 );
                 Ok(Err(refused))
             }
@@ -688,10 +697,10 @@ impl Vault {
             account: name.as_str().to_string(),
         })?;
         let entry = &mut set.codes[index - 1];
-        entry.used = Some(Usage {
+        entry.used = Some(Box::new(Usage {
             at: now,
             note: note.clone(),
-        });
+        }));
         let receipt = Receipt {
             account: name.as_str().to_string(),
             code: entry.code.clone(),
@@ -751,6 +760,39 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Deserialises a sequence into a vector of exactly its length. Serde's
+/// own grows by doubling past 1 MiB, which for the audit trail of a large
+/// vault left up to half as much again unused at the moment of peak
+/// memory. The length comes from authenticated plaintext, that is from our
+/// own writer, and postcard gives no length hint larger than the bytes
+/// left; the cap is one more bound on what a bug could allocate up front.
+fn exact_vec<'de, D, T>(deserializer: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Exact<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Exact<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Vec<T>, A::Error> {
+            const CAP_BYTES: usize = 256 << 20;
+            let cap = CAP_BYTES / std::mem::size_of::<T>().max(1);
+            let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(cap));
+            while let Some(item) = seq.next_element()? {
+                v.push(item);
+            }
+            Ok(v)
+        }
+    }
+    deserializer.deserialize_seq(Exact(std::marker::PhantomData))
 }
 
 /// Stored times are whole seconds since the Unix epoch: compact, and

@@ -197,7 +197,8 @@ fn open_forged(bytes: &[u8]) -> Option<Result<Vault>> {
             // passphrase (see damage.rs, an ignored BUG test).
             return Some(Err(Error::WrongPassphrase { path: path.into() }));
         }
-        return Some(session::decrypt(path, &env, &BASE.keys));
+        let file = session::CheckedFile::new(path, bytes.to_vec()).expect("checked above");
+        return Some(session::decrypt(path, file, &BASE.keys));
     }
     let k = env.header.kdf;
     if k.memory_mib() <= 16 && k.iterations() <= 2 && k.parallelism() <= 2 {

@@ -62,12 +62,13 @@ impl Context<'_> {
     /// The vault, read-only: no lock is taken.
     pub(super) fn read(&mut self) -> Result<Vault> {
         let u = self.unlock()?;
-        self.decrypt(&u)
+        session::decrypt(&self.path, u.file, &u.keys)
     }
 
-    /// The vault as `unlock` read it.
+    /// The vault as `unlock` read it, from a copy of the file: `u` stays
+    /// whole for a `modify` after it.
     pub(super) fn decrypt(&self, u: &Unlocked) -> Result<Vault> {
-        session::decrypt(&self.path, &u.file.envelope(), &u.keys)
+        session::decrypt(&self.path, u.file.clone(), &u.keys)
     }
 
     /// Read-modify-write under the lock; a change that fails writes
@@ -106,8 +107,7 @@ impl Context<'_> {
                 e => e,
             })?
         };
-        let mut vault = session::decrypt(&self.path, &file.envelope(), &keys)?;
-        drop(file);
+        let mut vault = session::decrypt(&self.path, file, &keys)?;
         // A failed change returns here, before anything is written.
         let result = change(&mut vault)?;
         let sealed = session::encrypt(&vault, write_with.unwrap_or(&keys))?;

@@ -344,10 +344,10 @@ fn fingerprint_depends_on_the_codes_and_the_salt_only() {
     assert_eq!(fp.len(), 9);
     let mut other = set.clone();
     other.created = t(99);
-    other.codes[0].used = Some(Usage {
+    other.codes[0].used = Some(Box::new(Usage {
         at: t(99),
         note: None,
-    });
+    }));
     assert_eq!(other.fingerprint(), fp);
     other.codes.swap(0, 1);
     assert_ne!(other.fingerprint(), fp);
@@ -487,12 +487,12 @@ fn refused_uses_are_logged_by_number_and_reason() {
     assert_eq!(last.account.as_deref(), Some("github"));
     assert_eq!(
         last.kind,
-        EventKind::Refused {
+        EventKind::Refused(Box::new(Refusal {
             reason: "used".into(),
             set: Some(1),
             index: Some(2),
             other_account: None
-        }
+        }))
     );
     let log = serde_json::to_string(v.events()).unwrap();
     assert!(!log.contains(c.as_str()), "the log holds a code");
@@ -511,4 +511,42 @@ fn a_code_of_the_vault_typed_as_an_account_name_is_not_repeated() {
         Error::UnknownAccount { name, .. } => assert_eq!(name, "gitlab"),
         e => panic!("{e}"),
     }
+}
+
+/// Boxing changed how the vault is held in memory, not the file: postcard
+/// writes a box as its contents, and a newtype variant of a struct as the
+/// struct variant it was.
+#[test]
+fn boxed_values_are_written_as_before() {
+    let refused = EventKind::Refused(Box::new(Refusal {
+        reason: "used".into(),
+        set: Some(1),
+        index: Some(2),
+        other_account: Some("x".into()),
+    }));
+    // Variant 8, then the fields in order: a length-prefixed string, two
+    // present options, another string.
+    let mut expected = vec![8, 4];
+    expected.extend_from_slice(b"used");
+    expected.extend_from_slice(&[1, 1, 1, 2, 1, 1, b'x']);
+    assert_eq!(postcard::to_allocvec(&refused).unwrap(), expected);
+    assert_eq!(
+        postcard::from_bytes::<EventKind>(&expected).unwrap(),
+        refused
+    );
+
+    // The code as a string, a present option, the time as zigzag varint
+    // seconds, and a present note.
+    let entry = Entry {
+        code: Code::parse("12345678", Alphabet::GENERATED).unwrap(),
+        used: Some(Box::new(Usage {
+            at: Timestamp::from_second(7).unwrap(),
+            note: Some("n".into()),
+        })),
+    };
+    let mut expected = vec![8];
+    expected.extend_from_slice(b"12345678");
+    expected.extend_from_slice(&[1, 14, 1, 1, b'n']);
+    assert_eq!(postcard::to_allocvec(&entry).unwrap(), expected);
+    assert_eq!(postcard::from_bytes::<Entry>(&expected).unwrap(), entry);
 }

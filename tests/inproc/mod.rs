@@ -21,7 +21,7 @@ use codevault::code::{Alphabet, Code};
 use codevault::crypto::{self, CHECKSUM_LEN, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
 use codevault::envelope::{self, HEADER_LEN, Header};
 use codevault::secret::Passphrase;
-use codevault::session::{self, Keys};
+use codevault::session::{self, CheckedFile, Keys};
 use codevault::vault::{AccountName, Vault};
 use codevault::{Error, Result};
 use jiff::Timestamp;
@@ -178,21 +178,21 @@ pub fn encrypt(vault: &Vault, passphrase: &str, kdf: KdfParams) -> Vec<u8> {
 /// key (a mismatch is a wrong passphrase), then the AEAD and the decoder.
 pub fn open(bytes: &[u8], passphrase: &str) -> Result<Vault> {
     let path = Path::new(PATH);
-    let env = session::check(path, bytes)?;
-    let keys = Keys::for_file(path, &env, &pass(passphrase))?;
-    session::decrypt(path, &env, &keys)
+    let file = CheckedFile::new(path, bytes.to_vec())?;
+    let keys = Keys::for_file(path, &file.envelope(), &pass(passphrase))?;
+    session::decrypt(path, file, &keys)
 }
 
 /// Opens with keys already derived, as `app` does for a re-read under the
 /// lock when the salt and cost did not change; derives again otherwise.
 pub fn open_with(bytes: &[u8], passphrase: &str, keys: &Keys) -> Result<Vault> {
     let path = Path::new(PATH);
-    let env = session::check(path, bytes)?;
-    if keys.fit(&env.header) {
-        return session::decrypt(path, &env, keys);
+    let file = CheckedFile::new(path, bytes.to_vec())?;
+    if keys.fit(file.header()) {
+        return session::decrypt(path, file, keys);
     }
-    let keys = Keys::for_file(path, &env, &pass(passphrase))?;
-    session::decrypt(path, &env, &keys)
+    let keys = Keys::for_file(path, &file.envelope(), &pass(passphrase))?;
+    session::decrypt(path, file, &keys)
 }
 
 /// The keys a file's header asks for, derived once.
