@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! CODEVAULT_NEW_PASSPHRASE=pw cargo run --release --example populate -- \
-//!     --vault /tmp/big.cvlt --accounts 10000 --kdf-memory 64
+//!     --vault /tmp/big.cvlt --accounts 10000 --kdf-memory 8 --kdf-iterations 1 --kdf-parallelism 1
 //! ```
 
 use std::path::PathBuf;
@@ -28,12 +28,15 @@ struct Args {
     /// The vault to create [default: $CODEVAULT_PATH]
     #[arg(long, env = "CODEVAULT_PATH")]
     vault: PathBuf,
-    #[arg(long, default_value_t = 64)]
-    kdf_memory: u64,
-    #[arg(long, default_value_t = 3)]
-    kdf_iterations: u64,
-    #[arg(long, default_value_t = 4)]
-    kdf_parallelism: u64,
+    /// Argon2id memory in MiB [default: as `codevault init`]
+    #[arg(long)]
+    kdf_memory: Option<u64>,
+    /// Argon2id passes [default: as `codevault init`]
+    #[arg(long)]
+    kdf_iterations: Option<u64>,
+    /// Argon2id lanes [default: as `codevault init`]
+    #[arg(long)]
+    kdf_parallelism: Option<u64>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,7 +45,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::env::var("CODEVAULT_NEW_PASSPHRASE")
             .map_err(|_| "set CODEVAULT_NEW_PASSPHRASE to the new vault's passphrase")?,
     );
-    let kdf = KdfParams::new(args.kdf_memory, args.kdf_iterations, args.kdf_parallelism)?;
+    let d = KdfParams::DEFAULT;
+    let kdf = KdfParams::new(
+        args.kdf_memory.unwrap_or(d.memory_mib().into()),
+        args.kdf_iterations.unwrap_or(d.iterations().into()),
+        args.kdf_parallelism.unwrap_or(d.parallelism().into()),
+    )?;
     let now = session::now();
     let mut vault = Vault::new(now);
     for i in 0..args.accounts {
