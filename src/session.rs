@@ -15,7 +15,6 @@ use std::path::Path;
 use jiff::Timestamp;
 use rand::TryRng;
 use rand::rngs::SysRng;
-
 use zeroize::Zeroizing;
 
 use crate::crypto::{self, DerivedKeys, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
