@@ -19,11 +19,11 @@ use blake2::Blake2bMac;
 use blake2::digest::consts::U32;
 use blake2::digest::{KeyInit, Mac};
 use chacha20poly1305::XChaCha20Poly1305;
-use chacha20poly1305::aead::{Aead, AeadInOut, Payload};
+use chacha20poly1305::aead::AeadInOut;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::secret::{Key, Passphrase, SecretBytes};
+use crate::secret::{Key, Passphrase};
 
 mod memory;
 
@@ -282,26 +282,6 @@ pub fn seal_in_place(
     Ok(tag.into())
 }
 
-/// Decrypts and authenticates; `None` when the tag does not verify.
-pub fn open(
-    key: &Key,
-    nonce: &[u8; NONCE_LEN],
-    associated_data: &[u8],
-    ciphertext: &[u8],
-) -> Option<SecretBytes> {
-    let cipher = XChaCha20Poly1305::new(key.expose().into());
-    cipher
-        .decrypt(
-            nonce.into(),
-            Payload {
-                msg: ciphertext,
-                aad: associated_data,
-            },
-        )
-        .ok()
-        .map(SecretBytes::from_vec)
-}
-
 /// Decrypts `ciphertext_and_tag` in place once its tag verifies, and
 /// returns the plaintext part of it; `None` (the buffer untouched) when the
 /// tag does not verify.
@@ -329,6 +309,7 @@ pub fn open_in_place<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chacha20poly1305::aead::{Aead, Payload};
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -446,12 +427,18 @@ mod tests {
         let nonce = [9; NONCE_LEN];
         let sealed = sealed(&key, &nonce, b"header", b"secret");
         assert_eq!(sealed.len(), 6 + TAG_LEN);
-        assert_eq!(
-            open(&key, &nonce, b"header", &sealed).unwrap().expose(),
-            b"secret"
-        );
-        assert!(open(&key, &nonce, b"headeR", &sealed).is_none());
-        assert!(open(&Key::from_bytes([8; 32]), &nonce, b"header", &sealed).is_none());
+        let open = |key: &Key, header: &[u8]| {
+            let mut buffer = sealed.clone();
+            open_in_place(key, &nonce, header, &mut buffer).map(<[u8]>::to_vec)
+        };
+        assert_eq!(open(&key, b"header").as_deref(), Some(&b"secret"[..]));
+        assert_eq!(open(&key, b"headeR"), None);
+        assert_eq!(open(&Key::from_bytes([8; 32]), b"header"), None);
+        // A refused buffer is left as it was.
+        let mut buffer = sealed.clone();
+        assert!(open_in_place(&key, &nonce, b"headeR", &mut buffer).is_none());
+        assert_eq!(buffer, sealed);
+        assert!(open_in_place(&key, &nonce, b"header", &mut [0; TAG_LEN - 1]).is_none());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A passphrase as typed or read, without its line ending. It is bytes,
 /// not text: a passphrase from a file or the environment is used exactly as
@@ -56,26 +56,6 @@ impl fmt::Debug for Key {
     }
 }
 
-/// Decrypted bytes: the vault's plaintext on its way in or out.
-#[derive(Default)]
-pub struct SecretBytes(Zeroizing<Vec<u8>>);
-
-impl SecretBytes {
-    pub fn from_vec(v: Vec<u8>) -> Self {
-        SecretBytes(Zeroizing::new(v))
-    }
-
-    pub fn expose(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretBytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretBytes([redacted; {} bytes])", self.0.len())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,12 +64,10 @@ mod tests {
     fn debug_never_shows_the_secret() {
         let p = Passphrase::new("hunter2-correct-horse");
         let k = Key::from_bytes([0xAB; 32]);
-        let b = SecretBytes::from_vec(b"12345678".to_vec());
-        for shown in [format!("{p:?}"), format!("{k:?}"), format!("{b:?}")] {
+        for shown in [format!("{p:?}"), format!("{k:?}")] {
             assert!(shown.contains("[redacted"), "{shown}");
             assert!(!shown.contains("hunter2"));
             assert!(!shown.to_lowercase().contains("abab"));
-            assert!(!shown.contains("12345678"));
         }
     }
 }

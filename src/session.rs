@@ -7,8 +7,9 @@
 //!
 //! [`Keys`] are derived once per command and reused for every read and
 //! write of it, as long as the file's salt and cost are the ones they were
-//! derived for. Encoding the vault goes through [`SecretBytes`], so the
-//! plaintext never lingers in freed memory.
+//! derived for. The plaintext exists only in the file's own buffer: the
+//! vault is serialised into it and sealed there, and a file is decrypted
+//! in place and wiped after parsing, so it never lingers in freed memory.
 
 use std::path::Path;
 
@@ -48,11 +49,12 @@ impl Keys {
         if !crypto::key_check_matches(&header.key_check, &keys.derived.check) {
             let mut as_written = file.header_bytes.to_vec();
             as_written[envelope::KEY_CHECK_AT].copy_from_slice(&keys.derived.check);
-            let opens = crypto::open(
+            let mut ciphertext = Zeroizing::new(file.ciphertext.to_vec());
+            let opens = crypto::open_in_place(
                 &keys.derived.encryption,
                 &header.nonce,
                 &as_written,
-                file.ciphertext,
+                &mut ciphertext,
             )
             .is_some();
             return Err(if opens {
