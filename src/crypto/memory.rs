@@ -199,6 +199,32 @@ mod tests {
         }
     }
 
+    /// A field of /proc/self/smaps, in KiB, summed over the pieces of the
+    /// mapping that holds `memory` (advice may split it in several, and a
+    /// neighbour with the same flags may be merged into one of them).
+    #[cfg(target_os = "linux")]
+    fn smaps_kib(memory: &[Block], field: &str) -> usize {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
+        let start = memory.as_ptr() as usize;
+        let end = start + std::mem::size_of_val(memory);
+        let (mut total, mut inside) = (0, false);
+        for line in smaps.lines() {
+            if let Some((range, _)) = line.split_once(' ')
+                && let Some((a, b)) = range.split_once('-')
+                && let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+            {
+                inside = a < end && b > start;
+            } else if inside && let Some(v) = line.strip_prefix(field) {
+                total += v
+                    .trim()
+                    .trim_end_matches(" kB")
+                    .parse::<usize>()
+                    .unwrap_or(0);
+            }
+        }
+        total
+    }
+
     /// The madvise calls made for a range of `len` bytes whose huge page
     /// at each offset takes `took(offset)` to fault in, when advice
     /// `failing` fails.
@@ -311,31 +337,7 @@ mod tests {
     #[test]
     fn the_memory_is_faulted_in_before_argon2_touches_it() {
         let blocks = 8 * 1024; // 8 MiB
-        let rss_kib = with_kdf_memory(blocks, |m| {
-            let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
-            let start = m.as_ptr() as usize;
-            let end = start + blocks * Block::SIZE;
-            // Sum Rss over the mapping's pieces (advice may split it).
-            let mut total = 0;
-            let mut inside = false;
-            for line in smaps.lines() {
-                if let Some((range, _)) = line.split_once(' ')
-                    && let Some((a, b)) = range.split_once('-')
-                    && let (Ok(a), Ok(b)) =
-                        (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
-                {
-                    inside = a >= start && b <= end;
-                } else if inside && let Some(v) = line.strip_prefix("Rss:") {
-                    total += v
-                        .trim()
-                        .trim_end_matches(" kB")
-                        .parse::<usize>()
-                        .unwrap_or(0);
-                }
-            }
-            total
-        })
-        .unwrap();
+        let rss_kib = with_kdf_memory(blocks, |m| smaps_kib(m, "Rss:")).unwrap();
         // With MADV_POPULATE_WRITE (Linux 5.14+) at least the first two
         // 2 MiB pages past the head are resident before anything is
         // written (all 8 MiB unless huge pages came slowly); wrong offsets
@@ -380,14 +382,7 @@ mod tests {
             for b in m.iter_mut() {
                 *b = Block::new(); // touch every page
             }
-            let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
-            let addr = format!("{:x}-", m.as_ptr() as usize);
-            smaps
-                .split("\n")
-                .skip_while(|l| !l.starts_with(&addr))
-                .find_map(|l| l.strip_prefix("AnonHugePages:"))
-                .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
-                .unwrap_or(0)
+            smaps_kib(m, "AnonHugePages:")
         })
         .unwrap();
         // With THP in `madvise` mode and defrag honouring madvise, the
