@@ -88,6 +88,18 @@ impl Keys {
     }
 }
 
+/// Opens a vault file's bytes with a passphrase, every step in order:
+/// structure and checksum, then the keys (a key-check mismatch is a wrong
+/// passphrase, unless the key check itself was forged), then the AEAD and
+/// the decoder. The one way in for anything that has the passphrase at
+/// hand; `app` takes the same steps with a prompt between the first two.
+pub fn open(path: &Path, bytes: Vec<u8>, passphrase: &Passphrase) -> Result<(Vault, Keys)> {
+    let file = CheckedFile::new(path, bytes)?;
+    let keys = Keys::for_file(path, &file.envelope(), passphrase)?;
+    let vault = decrypt(path, file, &keys)?;
+    Ok((vault, keys))
+}
+
 /// Checks the file's structure and checksum, before any key derivation.
 pub fn check<'a>(path: &Path, bytes: &'a [u8]) -> Result<Envelope<'a>> {
     envelope::decode(bytes).map_err(|e| format_error(path, e))
