@@ -15,7 +15,8 @@ use crate::code::Code;
 use crate::crypto::KdfParams;
 use crate::error::shell_word;
 use crate::vault::{
-    CodeSet, CodeState, Diagnosis, Event, EventKind, Origin, Receipt, Refusal, RevokedBy,
+    CodeSet, CodeState, Diagnosis, Event, EventKind, MergeCounts, Origin, Receipt, RevokedBy,
+    SetRef,
 };
 
 /// A result that renders for people; `Serialize` gives its JSON.
@@ -389,6 +390,7 @@ fn revoked_by(by: RevokedBy) -> &'static str {
         RevokedBy::Regenerate => "regenerate",
         RevokedBy::Revoke => "revoke",
         RevokedBy::ImportReplace => "import --replace",
+        RevokedBy::Superseded => "merge",
     }
 }
 
@@ -541,110 +543,221 @@ impl View for Removed {
     }
 }
 
+/// The audit trail as `log` shows it.
 #[derive(Serialize)]
-pub struct Log<'a> {
-    pub events: Vec<LogEntry<'a>>,
+pub struct Log {
+    pub events: Vec<LogLine>,
 }
 
-/// An event as the log's JSON shows it: `{"at", "account", "event", ...}`,
-/// the details of the event beside its name.
-pub struct LogEntry<'a>(pub &'a Event);
+/// One event as the contract's JSON shows it: `{"at", "account", "event",
+/// ...}`, the details beside the event's name. Its own type, so that
+/// renaming a stored variant cannot change the contract; sets are named
+/// by the number they show now.
+#[derive(Default, Serialize)]
+pub struct LogLine {
+    pub at: Timestamp,
+    pub account: Option<String>,
+    pub event: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sets: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passphrase_changed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kdf: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<MergedCounts>,
+}
 
-impl Serialize for LogEntry<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::Error;
-        use serde_json::{Map, Value};
-        let mut map = Map::new();
-        map.insert("at".into(), Value::String(self.0.at.to_string()));
-        map.insert("account".into(), self.0.account.clone().into());
-        // Stored as an externally tagged enum: "init", or {"use": {...}}.
-        match serde_json::to_value(&self.0.kind).map_err(S::Error::custom)? {
-            Value::Object(tagged) => {
-                for (name, details) in tagged {
-                    map.insert("event".into(), Value::String(name));
-                    if let Value::Object(fields) = details {
-                        map.extend(fields.into_iter().filter(|(_, v)| !v.is_null()));
-                    }
-                }
-            }
-            name => {
-                map.insert("event".into(), name);
-            }
+/// What a merge added, in the log and in `merge`'s own JSON.
+#[derive(Clone, Copy, Serialize)]
+pub struct MergedCounts {
+    pub sets: usize,
+    pub uses: usize,
+    pub revocations: usize,
+    pub removals: usize,
+    pub events: usize,
+}
+
+impl From<MergeCounts> for MergedCounts {
+    fn from(c: MergeCounts) -> Self {
+        MergedCounts {
+            sets: c.sets,
+            uses: c.uses,
+            revocations: c.revocations,
+            removals: c.removals,
+            events: c.events,
         }
-        map.serialize(s)
     }
 }
 
-impl View for Log<'_> {
+impl LogLine {
+    /// The event, with each set it names shown by `number`.
+    pub fn of(e: &Event, number: impl Fn(&SetRef) -> u64) -> Self {
+        let base = LogLine {
+            at: e.at,
+            account: e.account.clone(),
+            ..LogLine::default()
+        };
+        match &e.kind {
+            EventKind::Init => LogLine {
+                event: "init",
+                ..base
+            },
+            EventKind::Generate { set, count } => LogLine {
+                event: "generate",
+                set: Some(number(set)),
+                count: Some(*count),
+                ..base
+            },
+            EventKind::Import {
+                set,
+                count,
+                revoked,
+            } => LogLine {
+                event: "import",
+                set: Some(number(set)),
+                count: Some(*count),
+                revoked: revoked.as_ref().map(&number),
+                ..base
+            },
+            EventKind::Use { set, index, note } | EventKind::Next { set, index, note } => LogLine {
+                event: if matches!(e.kind, EventKind::Next { .. }) {
+                    "next"
+                } else {
+                    "use"
+                },
+                set: Some(number(set)),
+                index: Some(*index),
+                note: note.clone(),
+                ..base
+            },
+            EventKind::Regenerate {
+                set,
+                count,
+                revoked,
+            } => LogLine {
+                event: "regenerate",
+                set: Some(number(set)),
+                count: Some(*count),
+                revoked: revoked.as_ref().map(&number),
+                ..base
+            },
+            EventKind::Revoke { set } => LogLine {
+                event: "revoke",
+                set: Some(number(set)),
+                ..base
+            },
+            EventKind::Remove { sets } => LogLine {
+                event: "remove",
+                sets: Some(*sets),
+                ..base
+            },
+            EventKind::Refused(r) => LogLine {
+                event: "refused",
+                reason: Some(r.reason.clone()),
+                set: r.set.as_ref().map(&number),
+                index: r.index,
+                other_account: r.other_account.clone(),
+                ..base
+            },
+            EventKind::Passwd {
+                passphrase_changed,
+                kdf,
+            } => LogLine {
+                event: "passwd",
+                passphrase_changed: Some(*passphrase_changed),
+                kdf: Some(kdf.clone()),
+                ..base
+            },
+            EventKind::Merge(counts) => LogLine {
+                event: "merge",
+                merged: Some((**counts).into()),
+                ..base
+            },
+        }
+    }
+
+    /// What happened, in words.
+    fn describe(&self) -> String {
+        let set = self.set.unwrap_or_default();
+        let revoked = self
+            .revoked
+            .map(|r| format!(", revoked set {r}"))
+            .unwrap_or_default();
+        let count = self.count.unwrap_or_default();
+        let note = self
+            .note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        match self.event {
+            "init" => "vault created".to_string(),
+            "generate" => format!("generated set {set} ({count} codes)"),
+            "import" => format!("imported set {set} ({count} codes){revoked}"),
+            "use" | "next" => {
+                let how = if self.event == "next" {
+                    "handed out"
+                } else {
+                    "used"
+                };
+                let index = self.index.unwrap_or_default();
+                format!("{how} code {index} of set {set}{note}")
+            }
+            "regenerate" => format!("regenerated: set {set} ({count} codes){revoked}"),
+            "revoke" => format!("revoked set {set}"),
+            "remove" => format!(
+                "removed the account ({} sets)",
+                self.sets.unwrap_or_default()
+            ),
+            "refused" => {
+                let which = match (self.set, self.index, &self.other_account) {
+                    (Some(s), Some(i), _) => format!(" (code {i} of set {s})"),
+                    (_, _, Some(o)) => format!(" (a code of '{o}')"),
+                    _ => String::new(),
+                };
+                let reason = self.reason.as_deref().unwrap_or_default();
+                format!("refused a code: {reason}{which}")
+            }
+            "passwd" => format!(
+                "{}; {}",
+                if self.passphrase_changed == Some(true) {
+                    "passphrase changed"
+                } else {
+                    "re-keyed"
+                },
+                self.kdf.as_deref().unwrap_or_default()
+            ),
+            "merge" => match self.merged {
+                Some(m) => format!(
+                    "merged another copy: {} new sets, {} uses, {} revocations, {} removals, {} events",
+                    m.sets, m.uses, m.revocations, m.removals, m.events
+                ),
+                None => "merged another copy".to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
+}
+
+impl View for Log {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        for LogEntry(e) in &self.events {
+        for e in &self.events {
             let account = e.account.as_deref().unwrap_or("-");
-            let what = match &e.kind {
-                EventKind::Init => "vault created".to_string(),
-                EventKind::Generate { set, count } => {
-                    format!("generated set {set} ({count} codes)")
-                }
-                EventKind::Import {
-                    set,
-                    count,
-                    revoked,
-                } => format!(
-                    "imported set {set} ({count} codes){}",
-                    revoked
-                        .map(|r| format!(", revoked set {r}"))
-                        .unwrap_or_default()
-                ),
-                EventKind::Use { set, index, note } | EventKind::Next { set, index, note } => {
-                    let how = if matches!(e.kind, EventKind::Next { .. }) {
-                        "handed out"
-                    } else {
-                        "used"
-                    };
-                    let note = note
-                        .as_deref()
-                        .map(|n| format!(" ({n})"))
-                        .unwrap_or_default();
-                    format!("{how} code {index} of set {set}{note}")
-                }
-                EventKind::Regenerate {
-                    set,
-                    count,
-                    revoked,
-                } => format!(
-                    "regenerated: set {set} ({count} codes){}",
-                    revoked
-                        .map(|r| format!(", revoked set {r}"))
-                        .unwrap_or_default()
-                ),
-                EventKind::Revoke { set } => format!("revoked set {set}"),
-                EventKind::Remove { sets } => format!("removed the account ({sets} sets)"),
-                EventKind::Refused(refusal) => {
-                    let Refusal {
-                        reason,
-                        set,
-                        index,
-                        other_account,
-                    } = &**refusal;
-                    let which = match (set, index, other_account) {
-                        (Some(s), Some(i), _) => format!(" (code {i} of set {s})"),
-                        (_, _, Some(o)) => format!(" (a code of '{o}')"),
-                        _ => String::new(),
-                    };
-                    format!("refused a code: {reason}{which}")
-                }
-                EventKind::Passwd {
-                    passphrase_changed,
-                    kdf,
-                } => format!(
-                    "{}; {kdf}",
-                    if *passphrase_changed {
-                        "passphrase changed"
-                    } else {
-                        "re-keyed"
-                    }
-                ),
-            };
-            writeln!(out, "{}  {account}  {what}", e.at)?;
+            writeln!(out, "{}  {account}  {}", e.at, e.describe())?;
         }
         Ok(())
     }

@@ -24,6 +24,9 @@ use crate::error::{Error, Result};
 use crate::secret::Passphrase;
 use crate::vault::Vault;
 
+// A file of the version this build writes holds the schema it stores.
+const _: () = assert!(envelope::VERSION == crate::vault::SCHEMA_VERSION);
+
 /// The keys for one salt and cost.
 #[derive(Debug)]
 pub struct Keys {
@@ -164,13 +167,10 @@ pub fn decrypt(path: &Path, file: CheckedFile, keys: &Keys) -> Result<Vault> {
         })?;
     // Only a file that authenticates reaches this point: a parse failure
     // means another program wrote it with our key, or a bug wrote it.
-    match postcard::take_from_bytes::<Vault>(plain) {
-        Ok((vault, [])) => Ok(vault),
-        _ => Err(Error::Damaged {
-            path: path.to_path_buf(),
-            detail: "its decrypted contents are not a vault".into(),
-        }),
-    }
+    crate::vault::decode(header.version, plain).ok_or_else(|| Error::Damaged {
+        path: path.to_path_buf(),
+        detail: "its decrypted contents are not a vault".into(),
+    })
 }
 
 /// The vault as the bytes of a file, under a fresh nonce: serialised
@@ -186,6 +186,7 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
     random_fill(&mut nonce)?;
     let header = Header {
+        version: envelope::VERSION,
         kdf: keys.kdf,
         salt: keys.salt,
         nonce,
@@ -229,7 +230,7 @@ mod tests {
     fn a_vault_round_trips_and_each_save_has_a_new_nonce() {
         let pass = Passphrase::new("pw");
         let keys = Keys::fresh(&pass, cheap()).unwrap();
-        let vault = Vault::new(now());
+        let vault = Vault::new(&mut SysRng, now()).unwrap();
         let a = encrypt(&vault, &keys).unwrap();
         let b = encrypt(&vault, &keys).unwrap();
         assert_ne!(a[58..82], b[58..82], "nonce reused");
@@ -242,7 +243,7 @@ mod tests {
     #[test]
     fn wrong_passphrase_is_not_damage() {
         let keys = Keys::fresh(&Passphrase::new("right"), cheap()).unwrap();
-        let bytes = encrypt(&Vault::new(now()), &keys).unwrap();
+        let bytes = encrypt(&Vault::new(&mut SysRng, now()).unwrap(), &keys).unwrap();
         let path = Path::new("v");
         let env = check(path, &bytes).unwrap();
         let err = Keys::for_file(path, &env, &Passphrase::new("wrong")).unwrap_err();
@@ -255,7 +256,7 @@ mod tests {
         // could: the structure is fine, the key check passes, the tag fails.
         let pass = Passphrase::new("pw");
         let keys = Keys::fresh(&pass, cheap()).unwrap();
-        let mut bytes = encrypt(&Vault::new(now()), &keys).unwrap();
+        let mut bytes = encrypt(&Vault::new(&mut SysRng, now()).unwrap(), &keys).unwrap();
         bytes[envelope::HEADER_LEN] ^= 1;
         let end = bytes.len() - crypto::CHECKSUM_LEN;
         let sum = crypto::checksum(&bytes[..end]);
