@@ -344,3 +344,6 @@ fn merge_set(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests;
