@@ -26,6 +26,7 @@ pub mod import;
 pub mod output;
 pub mod prompt;
 pub mod secret;
+pub mod seen;
 pub mod session;
 pub mod store;
 pub mod vault;

@@ -86,6 +86,12 @@ impl Keys {
         self.kdf == header.kdf && self.salt == header.salt
     }
 
+    /// Whether these keys open this header's file: the same salt and
+    /// cost, and the same key check (so the same passphrase).
+    pub fn opens(&self, header: &Header) -> bool {
+        self.fit(header) && crypto::key_check_matches(&header.key_check, &self.derived.check)
+    }
+
     pub fn kdf(&self) -> KdfParams {
         self.kdf
     }

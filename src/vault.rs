@@ -302,6 +302,15 @@ impl Vault {
         self.log(rng, at, None, kind)
     }
 
+    /// Records that another copy was folded in, with what it added.
+    pub fn log_merge<R>(&mut self, rng: &mut R, at: Timestamp, added: MergeCounts) -> Result<()>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        self.log(rng, at, None, EventKind::Merge(Box::new(added)))
+    }
+
     /// `count` fresh codes, distinct from each other and from every code the
     /// vault has ever held, for any account. The spec asks for uniqueness in
     /// the account's history; vault-wide keeps `other_account` unambiguous.
@@ -734,7 +743,7 @@ mod schema;
 mod v1;
 
 pub use diagnosis::{CodeState, Diagnosis, NearMiss};
-pub use merge::{Conflict, MergeReport, Renumbered};
+pub use merge::{Conflict, MergeReport, Renumbered, SetSummary};
 use schema::TakenCodes;
 pub use schema::{
     Account, CodeSet, Entry, Event, EventKind, MergeCounts, Origin, Refusal, Removal, RemovalScope,

@@ -76,6 +76,18 @@ impl Uid {
         Uid(h.finalize().into())
     }
 
+    /// An identity from its 32 hex digits, as `Display` writes it.
+    pub fn parse(hex: &str) -> Option<Uid> {
+        if hex.len() != 32 || !hex.is_ascii() {
+            return None;
+        }
+        let mut b = [0u8; 16];
+        for (i, byte) in b.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Uid(b))
+    }
+
     /// The first eight hex digits, for people.
     pub fn short(&self) -> String {
         self.to_string()[..8].to_string()
