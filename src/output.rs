@@ -592,6 +592,23 @@ pub struct MergedCounts {
     pub events: usize,
 }
 
+impl MergedCounts {
+    /// `1 new set, 3 uses, ...`, or `nothing new`.
+    fn describe(&self) -> String {
+        if self.sets + self.uses + self.revocations + self.removals + self.events == 0 {
+            return "nothing new".into();
+        }
+        [
+            counted(self.sets, "new set", "new sets"),
+            counted(self.uses, "use", "uses"),
+            counted(self.revocations, "revocation", "revocations"),
+            counted(self.removals, "removal", "removals"),
+            counted(self.events, "log event", "log events"),
+        ]
+        .join(", ")
+    }
+}
+
 impl From<MergeCounts> for MergedCounts {
     fn from(c: MergeCounts) -> Self {
         MergedCounts {
@@ -742,10 +759,7 @@ impl LogLine {
                 self.kdf.as_deref().unwrap_or_default()
             ),
             "merge" => match self.merged {
-                Some(m) => format!(
-                    "merged another copy: {} new sets, {} uses, {} revocations, {} removals, {} events",
-                    m.sets, m.uses, m.revocations, m.removals, m.events
-                ),
+                Some(m) => format!("merged another copy: {}", m.describe()),
                 None => "merged another copy".to_string(),
             },
             other => other.to_string(),
@@ -1002,21 +1016,7 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 impl View for Merged {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         for m in &self.merged {
-            let a = m.added;
-            if a.sets + a.uses + a.revocations + a.removals + a.events == 0 {
-                writeln!(out, "Merged '{}': nothing new.", m.from)?;
-            } else {
-                writeln!(
-                    out,
-                    "Merged '{}': {}, {}, {}, {}, {}.",
-                    m.from,
-                    counted(a.sets, "new set", "new sets"),
-                    counted(a.uses, "use", "uses"),
-                    counted(a.revocations, "revocation", "revocations"),
-                    counted(a.removals, "removal", "removals"),
-                    counted(a.events, "log event", "log events"),
-                )?;
-            }
+            writeln!(out, "Merged '{}': {}.", m.from, m.added.describe())?;
         }
         for m in &self.moved {
             writeln!(out, "Moved '{}' aside to '{}'.", m.from, m.to)?;
