@@ -17,6 +17,8 @@ use crate::store;
 mod admin;
 mod codes;
 mod context;
+mod export;
+mod man;
 mod sets;
 
 use admin::{completions, init, log, passwd};
@@ -42,8 +44,15 @@ impl Outcome {
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
-    if let Command::Completions { shell } = cli.command {
-        return completions(shell, out);
+    // The commands that need no vault.
+    match cli.command {
+        Command::Completions { shell } => return completions(shell, out),
+        Command::Man => return man::man(out),
+        Command::ClearClipboard { seconds } => {
+            crate::clipboard::clear_when_due(seconds)?;
+            return Ok(Outcome::Done);
+        }
+        _ => {}
     }
     let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
     let mut ctx = Context {
@@ -70,16 +79,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         } => import(&mut ctx, &account, file.as_deref(), replace),
         Command::List => list(&mut ctx),
         Command::Show {
-            account,
+            accounts,
             all,
             sheet,
-        } => show(&mut ctx, &account, all, sheet),
+        } => show(&mut ctx, &accounts, all, sheet),
         Command::Use {
             account,
             code,
             note,
         } => use_code(&mut ctx, &account, code, note),
-        Command::Next { account, note } => next(&mut ctx, &account, note),
+        Command::Next {
+            account,
+            note,
+            copy,
+        } => next(&mut ctx, &account, note, copy),
         Command::Check { code, account } => check(&mut ctx, &code, account.as_deref()),
         Command::Revoke { account } => revoke(&mut ctx, &account),
         Command::Remove { account, yes } => remove(&mut ctx, &account, yes),
@@ -89,7 +102,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             kdf,
             new_passphrase_file,
         } => passwd(&mut ctx, upgrade, &kdf, new_passphrase_file.as_deref()),
-        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Export { output } => export::export(&mut ctx, output.as_deref()),
+        Command::Completions { .. } | Command::Man | Command::ClearClipboard { .. } => {
+            unreachable!("handled above")
+        }
     }?;
     // Only after a success: a refusal's or failure's hint must stay the
     // last line. `passwd` changes the cost itself: no point there.

@@ -50,6 +50,11 @@ pub struct Global {
     /// Print the result as one JSON document on standard output
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Colour refusals, warnings and low sets: `auto` does on a terminal
+    /// unless NO_COLOR is set; never in --json
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,12 +119,17 @@ pub enum Command {
     List,
 
     /// The unused codes of an account's active set
+    ///
+    /// With --sheet, several accounts may be named, or none for every
+    /// account with an active set: one page each, a form feed between them,
+    /// with one unlock.
     #[command(
-        after_help = "Example:\n  codevault show github\n  codevault show github --all\n  codevault show github --sheet > github-codes.txt"
+        after_help = "Example:\n  codevault show github\n  codevault show github --all\n  codevault show github --sheet > github-codes.txt\n  codevault show --sheet | lp"
     )]
     Show {
-        /// The account
-        account: String,
+        /// The account; with --sheet, any number of accounts
+        #[arg(value_name = "ACCOUNT")]
+        accounts: Vec<String>,
 
         /// Also list the used codes, with when they were used
         #[arg(long)]
@@ -158,7 +168,9 @@ pub enum Command {
     ///
     /// The mark is saved to disk before the code is printed, so a code is
     /// never handed out twice.
-    #[command(after_help = "Example:\n  codevault next github --note 'phone lost'")]
+    #[command(
+        after_help = "Example:\n  codevault next github --note 'phone lost'\n  codevault next github --copy"
+    )]
     Next {
         /// The account
         account: String,
@@ -166,6 +178,11 @@ pub enum Command {
         /// A note kept with the mark
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+
+        /// Put the code on the clipboard instead of printing it; it is
+        /// cleared after 45 s ($CODEVAULT_CLIP_TIME) if still there
+        #[arg(long)]
+        copy: bool,
     },
 
     /// Say what a code is, changing nothing
@@ -255,6 +272,36 @@ pub enum Command {
         /// The shell
         shell: Shell,
     },
+
+    /// Write the whole vault, every code in clear, as plain JSON
+    ///
+    /// For a backup on paper or a move to another tool. The file is new
+    /// (never overwritten) and readable by you only (0600); without
+    /// --output it is codevault-export-DATE.json in the current directory.
+    /// Keep it as safe as the codes themselves, and delete it when done.
+    #[command(
+        after_help = "Example:\n  codevault export --output codes.json\n  codevault export --output - | gpg --encrypt --recipient alice@example.com > codes.json.gpg"
+    )]
+    Export {
+        /// The file to create; `-` writes to standard output when that is
+        /// not a terminal
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+
+    /// Print the manual page (roff)
+    #[command(
+        after_help = "Example:\n  mkdir -p ~/.local/share/man/man1\n  codevault man > ~/.local/share/man/man1/codevault.1\n  man codevault"
+    )]
+    Man,
+
+    /// Clears the clipboard after `next --copy`, if it still holds the code
+    /// read from standard input. Started by `next --copy`, not by people.
+    #[command(name = "__clear-clipboard", hide = true)]
+    ClearClipboard {
+        /// Seconds to wait first
+        seconds: u64,
+    },
 }
 
 /// The Argon2id cost; each is checked against its bounds.
@@ -271,6 +318,16 @@ pub struct KdfArgs {
     /// Argon2id lanes (1-16) [default: 4]
     #[arg(long = "kdf-parallelism", id = "parallelism", value_name = "N")]
     pub parallelism: Option<u64>,
+}
+
+/// When to colour messages (`--color`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -292,7 +349,10 @@ mod tests {
 
     #[test]
     fn every_command_help_has_an_example() {
-        for sub in Cli::command().get_subcommands() {
+        for sub in Cli::command()
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set())
+        {
             let help = sub
                 .get_after_help()
                 .map(|h| h.to_string())

@@ -233,6 +233,10 @@ pub enum EventKind {
         passphrase_changed: bool,
         kdf: String,
     },
+    /// `export`: every code left the vault, in clear.
+    Export {
+        accounts: usize,
+    },
 }
 
 /// Why a `use` was refused, and which code by number where the vault
@@ -374,6 +378,14 @@ impl Vault {
                 passphrase_changed,
                 kdf,
             },
+        });
+    }
+
+    pub fn log_export(&mut self, at: Timestamp, accounts: usize) {
+        self.events.push(Event {
+            at,
+            account: None,
+            kind: EventKind::Export { accounts },
         });
     }
 

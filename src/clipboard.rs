@@ -1,0 +1,198 @@
+//! The clipboard of `next --copy`, through the desktop's own tools:
+//! `wl-copy`/`wl-paste` on Wayland, `xclip` on X11, as `pass -c` does.
+//!
+//! The tools, not a library: the X11 clipboard belongs to a process that
+//! must stay alive to serve it after codevault exits, and both tools fork
+//! such a process themselves. The code only ever travels through a pipe,
+//! never a command line or an environment variable (both readable by other
+//! users' `ps`). Clearing is done later by this same binary started in the
+//! background in a hidden mode (`__clear-clipboard SECONDS`, the code on
+//! its standard input), and only if the clipboard still holds that code:
+//! whatever was copied meanwhile is left alone.
+
+use std::env;
+use std::ffi::OsStr;
+use std::io::{self, Read, Write};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// How long a copied code stays, unless `CODEVAULT_CLIP_TIME` says.
+pub const DEFAULT_CLIP_TIME: u64 = 45;
+pub const CLIP_TIME_ENV: &str = "CODEVAULT_CLIP_TIME";
+/// The hidden command that clears the clipboard later.
+pub const CLEAR_COMMAND: &str = "__clear-clipboard";
+/// More than any code; the clearer reads no further.
+const MAX_CODE: u64 = 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clipboard {
+    Wayland,
+    X11,
+}
+
+/// `CODEVAULT_CLIP_TIME`, checked: 1 to 3600 seconds.
+pub fn clip_time(value: Option<&OsStr>) -> Result<u64> {
+    let Some(v) = value else {
+        return Ok(DEFAULT_CLIP_TIME);
+    };
+    v.to_str()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .ok_or(Error::ClipTime)
+}
+
+impl Clipboard {
+    /// The clipboard of this session, if there is one and its tool is
+    /// installed. Asked before anything is marked, so that a missing
+    /// clipboard changes nothing.
+    pub fn detect() -> Result<Clipboard> {
+        let set = |var: &str| env::var_os(var).is_some_and(|v| !v.is_empty());
+        let (wayland, x11) = (set("WAYLAND_DISPLAY"), set("DISPLAY"));
+        if wayland && find("wl-copy").is_some() && find("wl-paste").is_some() {
+            return Ok(Clipboard::Wayland);
+        }
+        if x11 && find("xclip").is_some() {
+            return Ok(Clipboard::X11);
+        }
+        let reason = match (wayland, x11) {
+            (false, false) => "neither WAYLAND_DISPLAY nor DISPLAY is set",
+            (true, false) => "wl-copy and wl-paste (wl-clipboard) are not installed",
+            (false, true) => "xclip is not installed",
+            (true, true) => "neither wl-clipboard nor xclip is installed",
+        };
+        Err(Error::NoClipboard {
+            reason: reason.into(),
+        })
+    }
+
+    /// Puts `text` on the clipboard. The tool forks a process that serves
+    /// it; that process must not hold our standard streams open.
+    pub fn copy(self, text: &str) -> io::Result<()> {
+        let mut cmd = match self {
+            Clipboard::Wayland => tool("wl-copy", &[]),
+            Clipboard::X11 => tool("xclip", &["-selection", "clipboard", "-in"]),
+        };
+        feed(&mut cmd, text.as_bytes())
+    }
+
+    /// What the clipboard holds now.
+    pub fn read(self) -> io::Result<Zeroizing<Vec<u8>>> {
+        let mut cmd = match self {
+            Clipboard::Wayland => tool("wl-paste", &["--no-newline"]),
+            Clipboard::X11 => tool("xclip", &["-selection", "clipboard", "-out"]),
+        };
+        let out = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).output()?;
+        Ok(Zeroizing::new(out.stdout))
+    }
+
+    /// Empties the clipboard.
+    pub fn clear(self) -> io::Result<()> {
+        match self {
+            Clipboard::Wayland => {
+                let status = tool("wl-copy", &["--clear"])
+                    .stdin(Stdio::null())
+                    .status()?;
+                check(status)
+            }
+            Clipboard::X11 => feed(&mut tool("xclip", &["-selection", "clipboard", "-in"]), b""),
+        }
+    }
+}
+
+/// Starts the clearer: this binary, detached in its own process group,
+/// with the code on its standard input.
+pub fn clear_later(seconds: u64, code: &str) -> io::Result<()> {
+    let mut cmd = Command::new(env::current_exe()?);
+    cmd.arg(CLEAR_COMMAND)
+        .arg(seconds.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
+    let mut child = cmd.spawn()?;
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(code.as_bytes())?;
+    // Not waited for: it outlives us, and init reaps it.
+    Ok(())
+}
+
+/// The hidden command: waits, then clears the clipboard if it still holds
+/// the code read from standard input. Quiet: nobody is watching.
+pub fn clear_when_due(seconds: u64) -> Result<()> {
+    let mut code = Zeroizing::new(Vec::new());
+    io::stdin()
+        .lock()
+        .take(MAX_CODE)
+        .read_to_end(&mut code)
+        .map_err(|source| Error::Stream {
+            action: "read the code to clear",
+            source,
+        })?;
+    std::thread::sleep(Duration::from_secs(seconds));
+    let Ok(clipboard) = Clipboard::detect() else {
+        return Ok(());
+    };
+    let now = clipboard.read().unwrap_or_default();
+    if !code.is_empty() && now.trim_ascii() == code.trim_ascii() {
+        let _ = clipboard.clear();
+    }
+    Ok(())
+}
+
+fn tool(program: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd
+}
+
+/// Runs a copying tool with `bytes` on its standard input.
+fn feed(cmd: &mut Command, bytes: &[u8]) -> io::Result<()> {
+    let mut child = cmd.stdin(Stdio::piped()).spawn()?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let written = stdin.write_all(bytes);
+    drop(stdin);
+    let status = child.wait()?;
+    written?;
+    check(status)
+}
+
+fn check(status: std::process::ExitStatus) -> io::Result<()> {
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "the clipboard tool failed ({status})"
+        )))
+    }
+}
+
+/// The program's path on `PATH`, if it is there.
+fn find(program: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_time_is_bounded() {
+        assert_eq!(clip_time(None).unwrap(), 45);
+        assert_eq!(clip_time(Some(OsStr::new("10"))).unwrap(), 10);
+        for bad in ["0", "3601", "-1", "ten", "1.5", ""] {
+            assert!(clip_time(Some(OsStr::new(bad))).is_err(), "{bad:?}");
+        }
+    }
+}
