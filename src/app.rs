@@ -48,10 +48,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
     match cli.command {
         Command::Completions { shell } => return completions(shell, out),
         Command::Man => return man::man(out),
-        Command::ClearClipboard { seconds } => {
-            crate::clipboard::clear_when_due(seconds)?;
-            return Ok(Outcome::Done);
-        }
         _ => {}
     }
     let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
@@ -103,9 +99,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             new_passphrase_file,
         } => passwd(&mut ctx, upgrade, &kdf, new_passphrase_file.as_deref()),
         Command::Export { output } => export::export(&mut ctx, output.as_deref()),
-        Command::Completions { .. } | Command::Man | Command::ClearClipboard { .. } => {
-            unreachable!("handled above")
-        }
+        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }?;
     // Only after a success: a refusal's or failure's hint must stay the
     // last line. `passwd` changes the cost itself: no point there.

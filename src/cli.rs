@@ -294,14 +294,6 @@ pub enum Command {
         after_help = "Example:\n  mkdir -p ~/.local/share/man/man1\n  codevault man > ~/.local/share/man/man1/codevault.1\n  man codevault"
     )]
     Man,
-
-    /// Clears the clipboard after `next --copy`, if it still holds the code
-    /// read from standard input. Started by `next --copy`, not by people.
-    #[command(name = "__clear-clipboard", hide = true)]
-    ClearClipboard {
-        /// Seconds to wait first
-        seconds: u64,
-    },
 }
 
 /// The Argon2id cost; each is checked against its bounds.
@@ -349,10 +341,7 @@ mod tests {
 
     #[test]
     fn every_command_help_has_an_example() {
-        for sub in Cli::command()
-            .get_subcommands()
-            .filter(|s| !s.is_hide_set())
-        {
+        for sub in Cli::command().get_subcommands() {
             let help = sub
                 .get_after_help()
                 .map(|h| h.to_string())

@@ -11,7 +11,7 @@
 //! whatever was copied meanwhile is left alone.
 
 use std::env;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -25,8 +25,18 @@ use crate::error::{Error, Result};
 /// How long a copied code stays, unless `CODEVAULT_CLIP_TIME` says.
 pub const DEFAULT_CLIP_TIME: u64 = 45;
 pub const CLIP_TIME_ENV: &str = "CODEVAULT_CLIP_TIME";
-/// The hidden command that clears the clipboard later.
+/// The first argument that starts the binary as the clearer.
 pub const CLEAR_COMMAND: &str = "__clear-clipboard";
+/// What the clearer keeps of the environment: how to reach the display
+/// and find the tools, nothing else (no passphrase lingers for 45 s).
+const CLEARER_ENV: [&str; 6] = [
+    "PATH",
+    "HOME",
+    "DISPLAY",
+    "XAUTHORITY",
+    "WAYLAND_DISPLAY",
+    "XDG_RUNTIME_DIR",
+];
 /// More than any code; the clearer reads no further.
 const MAX_CODE: u64 = 1024;
 
@@ -109,8 +119,15 @@ impl Clipboard {
 /// with the code on its standard input.
 pub fn clear_later(seconds: u64, code: &str) -> io::Result<()> {
     let mut cmd = Command::new(env::current_exe()?);
+    cmd.env_clear();
+    for var in CLEARER_ENV {
+        if let Some(v) = env::var_os(var) {
+            cmd.env(var, v);
+        }
+    }
     cmd.arg(CLEAR_COMMAND)
         .arg(seconds.to_string())
+        .current_dir("/")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -122,27 +139,44 @@ pub fn clear_later(seconds: u64, code: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// The hidden command: waits, then clears the clipboard if it still holds
-/// the code read from standard input. Quiet: nobody is watching.
-pub fn clear_when_due(seconds: u64) -> Result<()> {
+/// When started as the clearer (`codevault __clear-clipboard SECONDS`),
+/// does its work and gives the exit code; otherwise `None`.
+pub fn clearer(mut args: impl Iterator<Item = OsString>) -> Option<u8> {
+    args.next();
+    if args.next()? != CLEAR_COMMAND {
+        return None;
+    }
+    let seconds = args.next().and_then(|s| clip_time(Some(&s)).ok());
+    Some(match seconds {
+        Some(s) if args.next().is_none() => {
+            clear_when_due(s);
+            0
+        }
+        _ => crate::error::exit::USAGE,
+    })
+}
+
+/// Waits, then clears the clipboard if it still holds the code read from
+/// standard input. Quiet: nobody is watching.
+fn clear_when_due(seconds: u64) {
     let mut code = Zeroizing::new(Vec::new());
-    io::stdin()
+    if io::stdin()
         .lock()
         .take(MAX_CODE)
         .read_to_end(&mut code)
-        .map_err(|source| Error::Stream {
-            action: "read the code to clear",
-            source,
-        })?;
+        .is_err()
+        || code.is_empty()
+    {
+        return;
+    }
     std::thread::sleep(Duration::from_secs(seconds));
     let Ok(clipboard) = Clipboard::detect() else {
-        return Ok(());
+        return;
     };
     let now = clipboard.read().unwrap_or_default();
-    if !code.is_empty() && now.trim_ascii() == code.trim_ascii() {
+    if now.trim_ascii() == code.trim_ascii() {
         let _ = clipboard.clear();
     }
-    Ok(())
 }
 
 fn tool(program: &str, args: &[&str]) -> Command {
@@ -186,6 +220,25 @@ fn find(program: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_its_own_first_argument_starts_the_clearer() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>().into_iter();
+        assert_eq!(clearer(args(&["codevault", "list"])), None);
+        assert_eq!(clearer(args(&["codevault"])), None);
+        assert_eq!(
+            clearer(args(&["codevault", "--vault", CLEAR_COMMAND])),
+            None
+        );
+        assert_eq!(
+            clearer(args(&["codevault", CLEAR_COMMAND, "soon"])),
+            Some(2)
+        );
+        assert_eq!(
+            clearer(args(&["codevault", CLEAR_COMMAND, "5", "x"])),
+            Some(2)
+        );
+    }
 
     #[test]
     fn clip_time_is_bounded() {

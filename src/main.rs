@@ -10,6 +10,11 @@ use codevault::cli::{Cli, ColorWhen};
 use codevault::{Error, style};
 
 fn main() -> ExitCode {
+    // The clearer that `next --copy` starts: this binary in a mode of its
+    // own, not a command (it is in no help, page or completion).
+    if let Some(code) = codevault::clipboard::clearer(std::env::args_os()) {
+        return ExitCode::from(code);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version, and bare `codevault`: clap's own output.

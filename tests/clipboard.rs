@@ -179,6 +179,8 @@ fn the_code_goes_to_the_clipboard_marked_and_is_cleared_later() {
         for bytes in [&c.cmdline, &c.environ] {
             assert!(!String::from_utf8_lossy(bytes).contains(&first));
         }
+        // Nor does the passphrase linger in it for the wait.
+        assert!(!String::from_utf8_lossy(&c.environ).contains(PASS));
     }
     x.wait_for_clearers();
     let after = x.clipboard().unwrap_or_default();

@@ -221,6 +221,11 @@ fn export_never_overwrites_and_changes_nothing_when_refused() {
     assert!(!env.path("elsewhere.json").exists());
     env.assert_unchanged(&before);
 
+    // A directory that is not there.
+    env.run(["export", "--output", "no/such/dir/codes.json"])
+        .fails(exit::USAGE, "no directory no/such/dir");
+    env.assert_unchanged(&before);
+
     // A wrong passphrase: no file, no event.
     env.cmd(["export", "--output", "new.json"])
         .passphrase("not the passphrase")

@@ -118,10 +118,21 @@ pub(super) fn export(ctx: &mut Context, output: Option<&Path>) -> Result<Outcome
             session::now().strftime("%Y%m%d-%H%M%S")
         ))),
     };
-    if let Target::File(path) = &target
-        && store::occupied(path)
-    {
-        return Err(Error::ExportExists { path: path.clone() });
+    if let Target::File(path) = &target {
+        if store::occupied(path) {
+            return Err(Error::ExportExists { path: path.clone() });
+        }
+        // A directory that is not there is said before the event is saved.
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "no directory {} to write the export in",
+                dir.display()
+            )));
+        }
     }
     let u = ctx.unlock()?;
     // The event is durable before any code leaves the process: an audit
