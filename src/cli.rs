@@ -11,8 +11,10 @@ Examples:
   codevault init
   codevault generate github
   codevault next github
+  codevault next github --copy
   codevault use github '1234 5678'
   codevault check 12345678
+  codevault --color always list | less -R
 
 The vault is --vault PATH, else $CODEVAULT_PATH, else
 ~/.local/share/codevault/vault.cvlt. The passphrase comes from

@@ -252,3 +252,28 @@ fn a_bad_clip_time_is_refused_before_anything() {
     }
     env.assert_unchanged(&before);
 }
+
+#[test]
+fn a_clipboard_that_fails_after_the_mark_says_where_the_code_is() {
+    if which("xclip").is_none() {
+        assert!(std::env::var_os("CI").is_none(), "xclip is missing in CI");
+        eprintln!("skipped: xclip is not installed");
+        return;
+    }
+    let (env, _) = vault();
+    // xclip is there, the display is not: found, then failing.
+    let run = env
+        .cmd(["next", "github", "--copy"])
+        .passphrase(PASS)
+        .env("DISPLAY", ":7999")
+        .env("PATH", PATH)
+        .run();
+    run.fails(
+        exit::FAILURE,
+        "code 1 of 'github' is marked used, but the clipboard failed",
+    )
+    .hint_says("codevault show github --all");
+    assert_eq!(run.stdout, "");
+    // The mark was durable before the code left: it stays.
+    assert_eq!(env.show_all("github").used().len(), 1);
+}
