@@ -81,6 +81,40 @@ impl Clipboard {
         })
     }
 
+    /// Checks the display answers, without reading the clipboard's content
+    /// (only the list of its formats): a `DISPLAY` left over from an ssh
+    /// session must fail before a code is marked, not after. Only the
+    /// tools' own "cannot connect" is taken as no clipboard; anything else
+    /// is left for the copy to report.
+    pub fn probe(self) -> Result<()> {
+        let (mut cmd, unreachable) = match self {
+            Clipboard::Wayland => (tool("wl-paste", &["--list-types"]), "Failed to connect"),
+            Clipboard::X11 => (
+                tool(
+                    "xclip",
+                    &["-selection", "clipboard", "-out", "-target", "TARGETS"],
+                ),
+                "Can't open display",
+            ),
+        };
+        let out = cmd
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| Error::NoClipboard {
+                reason: format!("the clipboard tool did not start: {e}"),
+            })?;
+        if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains(unreachable) {
+            return Err(Error::NoClipboard {
+                reason: match self {
+                    Clipboard::Wayland => "the Wayland display does not answer".into(),
+                    Clipboard::X11 => "the X display does not answer".into(),
+                },
+            });
+        }
+        Ok(())
+    }
+
     /// Puts `text` on the clipboard. The tool forks a process that serves
     /// it; that process must not hold our standard streams open.
     pub fn copy(self, text: &str) -> io::Result<()> {

@@ -10,6 +10,7 @@ mod common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -234,6 +235,17 @@ fn without_a_clipboard_nothing_is_marked() {
         .run()
         .fails(exit::FAILURE, "xclip is not installed");
     env.assert_unchanged(&before);
+    // xclip is there, the display does not answer (an ssh session's
+    // leftover DISPLAY).
+    if which("xclip").is_some() {
+        env.cmd(["next", "github", "--copy"])
+            .passphrase(PASS)
+            .env("DISPLAY", ":7999")
+            .env("PATH", PATH)
+            .run()
+            .fails(exit::FAILURE, "the X display does not answer");
+        env.assert_unchanged(&before);
+    }
     assert!(env.show_all("github").used().is_empty());
 }
 
@@ -255,18 +267,22 @@ fn a_bad_clip_time_is_refused_before_anything() {
 
 #[test]
 fn a_clipboard_that_fails_after_the_mark_says_where_the_code_is() {
-    if which("xclip").is_none() {
-        assert!(std::env::var_os("CI").is_none(), "xclip is missing in CI");
-        eprintln!("skipped: xclip is not installed");
-        return;
-    }
     let (env, _) = vault();
-    // xclip is there, the display is not: found, then failing.
+    // An xclip that answers the check but fails to copy.
+    let bin = env.path("bin");
+    fs::create_dir(&bin).unwrap();
+    let fake = bin.join("xclip");
+    fs::write(
+        &fake,
+        "#!/bin/sh\ncase \"$*\" in *-out*) exit 0 ;; esac\ncat >/dev/null\nexit 1\n",
+    )
+    .unwrap();
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
     let run = env
         .cmd(["next", "github", "--copy"])
         .passphrase(PASS)
         .env("DISPLAY", ":7999")
-        .env("PATH", PATH)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
         .run();
     run.fails(
         exit::FAILURE,

@@ -114,7 +114,9 @@ pub(super) fn next(
     let clipboard = copy
         .then(|| {
             let seconds = clipboard::clip_time(env::var_os(clipboard::CLIP_TIME_ENV).as_deref())?;
-            Ok::<_, Error>((Clipboard::detect()?, seconds))
+            let clipboard = Clipboard::detect()?;
+            clipboard.probe()?;
+            Ok::<_, Error>((clipboard, seconds))
         })
         .transpose()?;
     let u = ctx.unlock()?;
