@@ -78,6 +78,9 @@ fn main() {
     if wants("merge") {
         merge(dir.path(), runs);
     }
+    if wants("every-code") {
+        every_code(dir.path(), runs);
+    }
 }
 
 fn machine() -> String {
@@ -416,4 +419,40 @@ fn in_process_merge(ours: &[u8], theirs: &[u8]) -> Duration {
         })
         .collect();
     median(times)
+}
+/// The commands that show every code of the vault at once: every sheet
+/// (`show --sheet`) and `export`, each to a new file.
+fn every_code(dir: &Path, runs: usize) {
+    println!("\n## Every code at once (Argon2id 8 MiB, t=1, p=1)");
+    println!(
+        "| accounts | show --sheet | export | export size | sheets peak RSS | export peak RSS |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let kdf = KdfParams::new(8, 1, 1).expect("bounds");
+    for accounts in [1_000usize, 10_000] {
+        let vault: PathBuf = dir.join(format!("every-{accounts}.cvlt"));
+        make_vault(&vault, accounts, kdf);
+        let (mut sheets, mut export, mut rss_sheets, mut rss_export) =
+            (Vec::new(), Vec::new(), 0, 0);
+        let mut size = 0;
+        for i in 0..runs {
+            let (t, r) = run(&mut codevault(&vault, &["show", "--sheet"]), None);
+            sheets.push(t);
+            rss_sheets = rss_sheets.max(r);
+            let out = dir.join(format!("export-{accounts}-{i}.json"));
+            let (t, r) = run(codevault(&vault, &["export", "--output"]).arg(&out), None);
+            export.push(t);
+            rss_export = rss_export.max(r);
+            size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            let _ = std::fs::remove_file(&out);
+        }
+        println!(
+            "| {accounts} | {} | {} | {:.1} MB | {} MiB | {} MiB |",
+            ms(median(sheets)),
+            ms(median(export)),
+            size as f64 / 1e6,
+            rss_sheets / 1024,
+            rss_export / 1024
+        );
+    }
 }

@@ -18,6 +18,8 @@ mod admin;
 mod codes;
 mod context;
 mod copies;
+mod export;
+mod man;
 mod sets;
 
 use admin::{completions, init, log, passwd};
@@ -44,8 +46,11 @@ impl Outcome {
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
-    if let Command::Completions { shell } = cli.command {
-        return completions(shell, out);
+    // The commands that need no vault.
+    match cli.command {
+        Command::Completions { shell } => return completions(shell, out),
+        Command::Man => return man::man(out),
+        _ => {}
     }
     let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
     let mut ctx = Context {
@@ -74,16 +79,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         } => import(&mut ctx, &account, file.as_deref(), replace),
         Command::List => list(&mut ctx),
         Command::Show {
-            account,
+            accounts,
             all,
             sheet,
-        } => show(&mut ctx, &account, all, sheet),
+        } => show(&mut ctx, &accounts, all, sheet),
         Command::Use {
             account,
             code,
             note,
         } => use_code(&mut ctx, &account, code, note),
-        Command::Next { account, note } => next(&mut ctx, &account, note),
+        Command::Next {
+            account,
+            note,
+            copy,
+        } => next(&mut ctx, &account, note, copy),
         Command::Check { code, account } => check(&mut ctx, &code, account.as_deref()),
         Command::Revoke { account } => revoke(&mut ctx, &account),
         Command::Remove { account, yes } => remove(&mut ctx, &account, yes),
@@ -107,7 +116,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         ),
         Command::GitMerge { ours, theirs, .. } => git_merge(&mut ctx, &ours, &theirs),
         Command::Summary { path } => summary(&mut ctx, path.as_deref()),
-        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Export { output } => export::export(&mut ctx, output.as_deref()),
+        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }?;
     // Only after a success: a refusal's or failure's hint must stay the
     // last line. `passwd` changes the cost itself: no point there.

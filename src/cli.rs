@@ -11,8 +11,10 @@ Examples:
   codevault init
   codevault generate github
   codevault next github
+  codevault next github --copy
   codevault use github '1234 5678'
   codevault check 12345678
+  codevault --color always list | less -R
 
 The vault is --vault PATH, else $CODEVAULT_PATH, else
 ~/.local/share/codevault/vault.cvlt. The passphrase comes from
@@ -57,6 +59,10 @@ pub struct Global {
     /// for when you know the newer copy is gone, or raised the cost yourself
     #[arg(long, global = true)]
     pub accept_older: bool,
+    /// Colour refusals, warnings and low sets: `auto` does on a terminal
+    /// unless NO_COLOR is set; never in --json
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,12 +127,17 @@ pub enum Command {
     List,
 
     /// The unused codes of an account's active set
+    ///
+    /// With --sheet, several accounts may be named, or none for every
+    /// account with an active set: one page each, a form feed between them,
+    /// with one unlock.
     #[command(
-        after_help = "Example:\n  codevault show github\n  codevault show github --all\n  codevault show github --sheet > github-codes.txt"
+        after_help = "Example:\n  codevault show github\n  codevault show github --all\n  codevault show github --sheet > github-codes.txt\n  codevault show --sheet | lp"
     )]
     Show {
-        /// The account
-        account: String,
+        /// The account; with --sheet, any number of accounts
+        #[arg(value_name = "ACCOUNT")]
+        accounts: Vec<String>,
 
         /// Also list the used codes, with when they were used
         #[arg(long)]
@@ -165,7 +176,9 @@ pub enum Command {
     ///
     /// The mark is saved to disk before the code is printed, so a code is
     /// never handed out twice.
-    #[command(after_help = "Example:\n  codevault next github --note 'phone lost'")]
+    #[command(
+        after_help = "Example:\n  codevault next github --note 'phone lost'\n  codevault next github --copy"
+    )]
     Next {
         /// The account
         account: String,
@@ -173,6 +186,11 @@ pub enum Command {
         /// A note kept with the mark
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+
+        /// Put the code on the clipboard instead of printing it; it is
+        /// cleared after 45 s ($CODEVAULT_CLIP_TIME) if still there
+        #[arg(long)]
+        copy: bool,
     },
 
     /// Say what a code is, changing nothing
@@ -328,6 +346,28 @@ pub enum Command {
         /// The shell
         shell: Shell,
     },
+
+    /// Write the whole vault, every code in clear, as plain JSON
+    ///
+    /// For a backup on paper or a move to another tool. The file is new
+    /// (never overwritten) and readable by you only (0600); without
+    /// --output it is codevault-export-DATE.json in the current directory.
+    /// Keep it as safe as the codes themselves, and delete it when done.
+    #[command(
+        after_help = "Example:\n  codevault export --output codes.json\n  codevault export --output - | gpg --encrypt --recipient alice@example.com > codes.json.gpg"
+    )]
+    Export {
+        /// The file to create; `-` writes to standard output when that is
+        /// not a terminal
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+
+    /// Print the manual page (roff)
+    #[command(
+        after_help = "Example:\n  mkdir -p ~/.local/share/man/man1\n  codevault man > ~/.local/share/man/man1/codevault.1\n  man codevault"
+    )]
+    Man,
 }
 
 /// The Argon2id cost; each is checked against its bounds.
@@ -344,6 +384,16 @@ pub struct KdfArgs {
     /// Argon2id lanes (1-16) [default: 4]
     #[arg(long = "kdf-parallelism", id = "parallelism", value_name = "N")]
     pub parallelism: Option<u64>,
+}
+
+/// When to colour messages (`--color`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

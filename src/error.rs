@@ -113,6 +113,20 @@ pub enum Error {
     #[error("cannot find a data directory for the vault")]
     NoDataDir,
 
+    #[error("a file already exists at {}", path.display())]
+    ExportExists { path: PathBuf },
+
+    #[error("refusing to export every code in clear to a terminal")]
+    ExportToTerminal,
+
+    #[error(
+        "`show` takes exactly one account ({given} given); only `show --sheet` takes several or none"
+    )]
+    ShowOneAccount { given: usize },
+
+    #[error("CODEVAULT_CLIP_TIME must be a whole number of seconds from 1 to 3600")]
+    ClipTime,
+
     // ----- wrong passphrase (exit 3) -----
     #[error("wrong passphrase for {}", path.display())]
     WrongPassphrase { path: PathBuf },
@@ -188,6 +202,17 @@ pub enum Error {
     #[error("the lock file {} was removed or replaced while this command held it", path.display())]
     LockLost { path: PathBuf },
 
+    #[error("no clipboard to copy to: {reason}")]
+    NoClipboard { reason: String },
+
+    /// The code was marked used but could not reach the clipboard.
+    #[error("code {index} of '{account}' is marked used, but the clipboard failed: {detail}")]
+    Clipboard {
+        account: String,
+        index: usize,
+        detail: String,
+    },
+
     #[error("the vault stayed locked by another codevault process for {seconds} s")]
     LockTimeout { seconds: u64 },
 
@@ -232,7 +257,11 @@ impl Error {
             | KdfFlag(_)
             | NeedsConfirmation { .. }
             | Cancelled
-            | NoDataDir => exit::USAGE,
+            | NoDataDir
+            | ExportExists { .. }
+            | ExportToTerminal
+            | ShowOneAccount { .. }
+            | ClipTime => exit::USAGE,
             WrongPassphrase { .. } | RekeyedMeanwhile { .. } => exit::WRONG_PASSPHRASE,
             NotAVault { .. }
             | UnsupportedVersion { .. }
@@ -248,7 +277,9 @@ impl Error {
             | LockTimeout { .. }
             | Random(_)
             | Kdf(_)
-            | Encode(_) => exit::FAILURE,
+            | Encode(_)
+            | NoClipboard { .. }
+            | Clipboard { .. } => exit::FAILURE,
             BrokenPipe => exit::SUCCESS,
         }
     }
@@ -305,6 +336,23 @@ impl Error {
             }
             NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
             NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
+            ExportExists { .. } => {
+                "export never overwrites a file; choose another path with --output".into()
+            }
+            ExportToTerminal => {
+                "give a new file with --output PATH, or pipe it: `codevault export --output - | gpg --encrypt ...`"
+                    .into()
+            }
+            ShowOneAccount { .. } => {
+                "`codevault show --sheet ACCOUNT...` prints several; `codevault show ACCOUNT` one".into()
+            }
+            NoClipboard { .. } => "nothing was marked; run it in a graphical session with xclip (X11) \
+                                    or wl-clipboard (Wayland) installed, or leave out --copy"
+                .into(),
+            Clipboard { account, .. } => format!(
+                "`codevault show {} --all` shows the code",
+                shell_word(account)
+            ),
             WrongPassphrase { .. } => "passphrases are case-sensitive; nothing was changed".into(),
             RekeyedMeanwhile { .. } => "nothing was changed; run the command again with the new passphrase".into(),
             OlderCopy { copies, .. } if !copies.is_empty() => format!(

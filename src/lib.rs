@@ -13,11 +13,14 @@
 //!           app ─> vault    the domain: accounts, sets, diagnosis (pure)
 //!                  vault ─> code  generating, normalising, showing codes
 //!           app ─> output   JSON and human views
+//!           app ─> clipboard  `next --copy`: xclip / wl-copy, cleared later
 //! error, secret: shared by all; secrets are zeroed and never printed.
+//! style: which words are coloured; main decides per stream if it shows.
 //! ```
 
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod code;
 pub mod crypto;
 pub mod envelope;
@@ -29,6 +32,7 @@ pub mod secret;
 pub mod seen;
 pub mod session;
 pub mod store;
+pub mod style;
 pub mod vault;
 
 pub use app::{Outcome, run};

@@ -3,11 +3,18 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use anstream::{AutoStream, ColorChoice};
 use clap::Parser;
 use clap::error::ErrorKind;
-use codevault::{Error, cli::Cli};
+use codevault::cli::{Cli, ColorWhen};
+use codevault::{Error, style};
 
 fn main() -> ExitCode {
+    // The clearer that `next --copy` starts: this binary in a mode of its
+    // own, not a command (it is in no help, page or completion).
+    if let Some(code) = codevault::clipboard::clearer(std::env::args_os()) {
+        return ExitCode::from(code);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version, and bare `codevault`: clap's own output.
@@ -17,26 +24,37 @@ fn main() -> ExitCode {
         {
             e.exit()
         }
-        Err(e) => return report(&Error::from_clap(&e)),
+        Err(e) => {
+            let colour = style::choice(ColorWhen::Auto, false, &io::stderr());
+            return report(&Error::from_clap(&e), colour);
+        }
     };
+    // Each stream keeps or strips the views' colour on its own (`style`).
+    let (when, json) = (cli.global.color, cli.global.json);
+    let err_colour = style::choice(when, json, &io::stderr());
     // Buffered: `list` of a large vault is one write, not one per line.
     // Every view flushes when it is complete.
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut err = io::stderr().lock();
-    match codevault::run(cli, &mut out, &mut err) {
+    let mut out = io::BufWriter::new(AutoStream::new(
+        io::stdout().lock(),
+        style::choice(when, json, &io::stdout()),
+    ));
+    let mut err = AutoStream::new(io::stderr().lock(), err_colour);
+    let result = codevault::run(cli, &mut out, &mut err);
+    drop((out, err));
+    match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
-        Err(e) => report(&e),
+        Err(e) => report(&e, err_colour),
     }
 }
 
 /// One line `codevault: error: …`, then a `hint: …` line where there is a
 /// fix. A closed pipe is not reported.
-fn report(e: &Error) -> ExitCode {
+fn report(e: &Error, colour: ColorChoice) -> ExitCode {
     if !matches!(e, Error::BrokenPipe) {
-        let mut err = io::stderr().lock();
-        let _ = writeln!(err, "codevault: error: {e}");
+        let mut err = AutoStream::new(io::stderr().lock(), colour);
+        let _ = writeln!(err, "{}", style::message(&format!("codevault: error: {e}")));
         if let Some(hint) = e.hint() {
-            let _ = writeln!(err, "hint: {hint}");
+            let _ = writeln!(err, "{}", style::message(&format!("hint: {hint}")));
         }
     }
     ExitCode::from(e.exit_code())

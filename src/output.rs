@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::code::Code;
 use crate::crypto::KdfParams;
 use crate::error::shell_word;
+use crate::style;
 use crate::vault::{
     CodeSet, CodeState, Conflict, Diagnosis, Event, EventKind, MergeCounts, Origin, Receipt,
     Renumbered, RevokedBy, SetRef, SetSummary, Vault,
@@ -195,7 +196,11 @@ impl View for AccountList {
                 (Some(c), Some(o)) => (format!("{}/{}", a.remaining, a.total), date(c), o.label()),
                 _ => ("-".to_string(), "-".to_string(), "no active set"),
             };
-            let low = if a.low { "  LOW" } else { "" };
+            let low = if a.low {
+                format!("  {}", style::paint(style::LOW, "LOW"))
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
                 "{:<width$}  {left:>7}  {created:<10}  {origin}{low}",
@@ -312,6 +317,24 @@ impl View for Shown {
     }
 }
 
+/// `show --sheet` for several accounts: one page each, a form feed between.
+#[derive(Serialize)]
+pub struct Sheets {
+    pub sheets: Vec<Shown>,
+}
+
+impl View for Sheets {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        for (i, sheet) in self.sheets.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b"\x0c")?;
+            }
+            sheet.human(out)?;
+        }
+        Ok(())
+    }
+}
+
 // -------------------------------------------------------------------- use/next
 
 #[derive(Serialize)]
@@ -356,6 +379,40 @@ impl View for Marked {
     }
 }
 
+/// `next --copy`: the code went to the clipboard, not here.
+#[derive(Serialize)]
+pub struct Copied {
+    pub account: String,
+    pub index: usize,
+    pub set: u64,
+    pub remaining: usize,
+    pub low: bool,
+    pub copied: bool,
+    /// Seconds until the clipboard is cleared.
+    pub clear_after: u64,
+}
+
+impl Copied {
+    pub fn of(r: Receipt, clear_after: u64) -> Self {
+        Copied {
+            account: r.account,
+            index: r.index,
+            set: r.set,
+            remaining: r.remaining,
+            low: r.low,
+            copied: true,
+            clear_after,
+        }
+    }
+}
+
+impl View for Copied {
+    fn human(&self, _: &mut dyn Write) -> io::Result<()> {
+        // Nothing on standard output: the app says what was copied.
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------- check/refusal
 
 /// The answer of `check`: the code as typed (normalised) and its diagnosis.
@@ -370,7 +427,11 @@ impl View for Checked<'_> {
     /// The answer only; its hint goes to standard error (see `app::check`).
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         let (line, _) = explain(self.diagnosis);
-        writeln!(out, "{}: {line}", self.diagnosis.reason())
+        let reason = match self.diagnosis {
+            Diagnosis::Unused { .. } => style::paint(style::GOOD, self.diagnosis.reason()),
+            _ => style::paint(style::REFUSED, self.diagnosis.reason()),
+        };
+        writeln!(out, "{reason}: {line}")
     }
 }
 
@@ -580,6 +641,8 @@ pub struct LogLine {
     pub kdf: Option<String>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub merged: Option<MergedCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<usize>,
 }
 
 /// What a merge added, in the log and in `merge`'s own JSON.
@@ -705,6 +768,11 @@ impl LogLine {
                 merged: Some((**counts).into()),
                 ..base
             },
+            EventKind::Export { accounts } => LogLine {
+                event: "export",
+                accounts: Some(*accounts),
+                ..base
+            },
         }
     }
 
@@ -758,6 +826,13 @@ impl LogLine {
                 },
                 self.kdf.as_deref().unwrap_or_default()
             ),
+            "export" => {
+                let n = self.accounts.unwrap_or_default();
+                format!(
+                    "exported every code in clear ({})",
+                    counted(n, "account", "accounts")
+                )
+            }
             "merge" => match self.merged {
                 Some(m) => format!("merged another copy: {}", m.describe()),
                 None => "merged another copy".to_string(),

@@ -311,6 +311,15 @@ impl Vault {
         self.log(rng, at, None, EventKind::Merge(Box::new(added)))
     }
 
+    /// Records that every code left the vault, in clear (`export`).
+    pub fn log_export<R>(&mut self, rng: &mut R, at: Timestamp, accounts: usize) -> Result<()>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        self.log(rng, at, None, EventKind::Export { accounts })
+    }
+
     /// `count` fresh codes, distinct from each other and from every code the
     /// vault has ever held, for any account. The spec asks for uniqueness in
     /// the account's history; vault-wide keeps `other_account` unambiguous.

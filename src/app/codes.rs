@@ -3,6 +3,9 @@
 
 use rand::rngs::SysRng;
 
+use std::env;
+
+use crate::clipboard::{self, Clipboard};
 use crate::code::{Alphabet, Code};
 use crate::error::{Error, Result};
 use crate::output;
@@ -102,8 +105,22 @@ pub(super) fn refuse(ctx: &mut Context, diagnosis: &Diagnosis) -> Result<Outcome
     Ok(Outcome::Refused)
 }
 
-pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result<Outcome> {
+pub(super) fn next(
+    ctx: &mut Context,
+    raw: &str,
+    note: Option<String>,
+    copy: bool,
+) -> Result<Outcome> {
     let name = account(raw)?;
+    // A clipboard that is not there is said before anything is marked.
+    let clipboard = copy
+        .then(|| {
+            let seconds = clipboard::clip_time(env::var_os(clipboard::CLIP_TIME_ENV).as_deref())?;
+            let clipboard = Clipboard::detect()?;
+            clipboard.probe()?;
+            Ok::<_, Error>((clipboard, seconds))
+        })
+        .transpose()?;
     let u = ctx.unlock()?;
     // The mark is on disk (fsync, rename, fsync) before the code is shown.
     let receipt = ctx.modify(u, None, |v| {
@@ -115,12 +132,33 @@ pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result
         receipt.origin,
         receipt.low,
     );
-    ctx.emit(&output::Marked::of(receipt, true))?;
-    if !ctx.json {
+    if let Some((clipboard, seconds)) = clipboard {
+        clipboard
+            .copy(receipt.code.as_str())
+            .map_err(|e| Error::Clipboard {
+                account: name.as_str().to_string(),
+                index,
+                detail: e.to_string(),
+            })?;
+        let cleared = match clipboard::clear_later(seconds, receipt.code.as_str()) {
+            Ok(()) => format!("cleared in {seconds} s"),
+            Err(e) => {
+                format!("not cleared by itself ({e}): clear it yourself")
+            }
+        };
+        ctx.emit(&output::Copied::of(receipt, seconds))?;
         ctx.say(&format!(
-            "code {index} of '{}', now marked used; {remaining} left",
+            "copied code {index} of '{}' to the clipboard, {cleared}; now marked used; {remaining} left",
             name.as_str()
         ));
+    } else {
+        ctx.emit(&output::Marked::of(receipt, true))?;
+        if !ctx.json {
+            ctx.say(&format!(
+                "code {index} of '{}', now marked used; {remaining} left",
+                name.as_str()
+            ));
+        }
     }
     if low {
         ctx.warn_low(name.as_str(), remaining, origin);

@@ -62,7 +62,7 @@ impl Context<'_> {
 
     /// A message for people, on standard error.
     pub(super) fn say(&mut self, line: &str) {
-        let _ = writeln!(self.err, "{line}");
+        let _ = writeln!(self.err, "{}", crate::style::message(line));
     }
 
     /// Reads and checks the file, then asks for the passphrase and derives

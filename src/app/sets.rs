@@ -10,6 +10,7 @@ use crate::import;
 use crate::output;
 use crate::prompt;
 use crate::session;
+use crate::vault::CodeSet;
 
 use super::Outcome;
 use super::context::{Context, account};
@@ -126,10 +127,46 @@ pub(super) fn list(ctx: &mut Context) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-pub(super) fn show(ctx: &mut Context, raw: &str, all: bool, sheet: bool) -> Result<Outcome> {
-    let name = account(raw)?;
+pub(super) fn show(ctx: &mut Context, raw: &[String], all: bool, sheet: bool) -> Result<Outcome> {
+    if !sheet && raw.len() != 1 {
+        return Err(Error::ShowOneAccount { given: raw.len() });
+    }
+    let mut names = Vec::new();
+    for r in raw {
+        let name = account(r)?;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     let vault = ctx.read()?;
-    let set = vault.active_set(&name)?;
+    if let [name] = &names[..] {
+        let view = shown(name.as_str(), vault.active_set(name)?, all, sheet);
+        ctx.emit(&view)?;
+        return Ok(Outcome::Done);
+    }
+    // Several sheets, or every account's: all found before one is printed.
+    let sheets = if names.is_empty() {
+        let every: Vec<output::Shown> = vault
+            .accounts()
+            .filter_map(|(name, a)| a.active().map(|set| shown(name, set, all, true)))
+            .collect();
+        if every.is_empty() {
+            return Err(Error::Usage("no account has an active set of codes".into()));
+        }
+        every
+    } else {
+        names
+            .iter()
+            .map(|n| Ok(shown(n.as_str(), vault.active_set(n)?, all, true)))
+            .collect::<Result<_>>()?
+    };
+    ctx.emit(&output::Sheets { sheets })?;
+    Ok(Outcome::Done)
+}
+
+/// The view of one set: every code for a sheet or with `--all`, else the
+/// unused ones.
+fn shown(account: &str, set: &CodeSet, all: bool, sheet: bool) -> output::Shown {
     let codes = set
         .codes
         .iter()
@@ -144,16 +181,14 @@ pub(super) fn show(ctx: &mut Context, raw: &str, all: bool, sheet: bool) -> Resu
             }),
         })
         .collect();
-    let view = output::Shown {
-        account: name.as_str().to_string(),
+    output::Shown {
+        account: account.to_string(),
         set: output::SetInfo::of(set),
         codes,
         remaining: set.remaining(),
         total: set.codes.len(),
         sheet,
-    };
-    ctx.emit(&view)?;
-    Ok(Outcome::Done)
+    }
 }
 
 pub(super) fn revoke(ctx: &mut Context, raw: &str) -> Result<Outcome> {

@@ -314,6 +314,10 @@ pub enum EventKind {
     },
     /// Another copy folded in, with what it added.
     Merge(Box<MergeCounts>),
+    /// `export`: every code left the vault, in clear.
+    Export {
+        accounts: usize,
+    },
 }
 
 /// Why a `use` was refused, and which code by number where the vault
