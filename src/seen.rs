@@ -142,6 +142,38 @@ fn read(file: &Path, key: &Path) -> Result<Option<Memory>> {
 /// command already remembered leaves the newer memory alone, unless
 /// `overrule` (the person accepted an older copy, or raised the cost).
 pub fn remember(vault: &Path, content: &Vault, kdf: KdfParams, overrule: bool) -> Result<()> {
+    update(vault, |memory| {
+        if overrule || memory.kdf_raised(kdf).is_none() {
+            memory.kdf = Some(cost(kdf));
+        }
+        if (overrule || memory.missing(content).is_none())
+            && let Some(head) = Head::of(content)
+        {
+            memory.vaults.insert(key_of(content.id()), head);
+        }
+    })
+}
+
+/// Before a file with a new cost is written (`passwd`), allows both the
+/// old cost and the new: a command killed before or after the rename then
+/// leaves a file that is not refused either way. The cost is set exactly
+/// once the file is written.
+pub fn expect_cost(vault: &Path, kdf: KdfParams) -> Result<()> {
+    update(vault, |memory| {
+        let [m, t, p] = cost(kdf);
+        memory.kdf = Some(match memory.kdf {
+            Some([om, ot, _]) => [m.max(om), t.max(ot), p],
+            None => [m, t, p],
+        });
+    })
+}
+
+fn cost(kdf: KdfParams) -> [u32; 3] {
+    [kdf.memory_mib(), kdf.iterations(), kdf.parallelism()]
+}
+
+/// Reads, changes and replaces the memory of a path under its lock.
+fn update(vault: &Path, change: impl FnOnce(&mut Memory)) -> Result<()> {
     let Some(dir) = dir() else {
         return Ok(());
     };
@@ -153,16 +185,7 @@ pub fn remember(vault: &Path, content: &Vault, kdf: KdfParams, overrule: bool) -
         path: key,
         ..Memory::default()
     });
-    let kdf_now = [kdf.memory_mib(), kdf.iterations(), kdf.parallelism()];
-    if overrule || memory.kdf_raised(kdf).is_none() {
-        memory.kdf = Some(kdf_now);
-    }
-    if overrule || memory.missing(content).is_none() {
-        match Head::of(content) {
-            Some(head) => memory.vaults.insert(key_of(content.id()), head),
-            None => None,
-        };
-    }
+    change(&mut memory);
     if old.as_ref() == Some(&memory) {
         return Ok(());
     }

@@ -243,6 +243,11 @@ impl Context<'_> {
         let sealing = write_with.unwrap_or(&keys);
         let sealed = session::encrypt(&vault, sealing)?;
         let kdf = sealing.kdf();
+        if kdf != keys.kdf() && self.memory != Memory::Ephemeral {
+            // Both costs are allowed while the file changes (see
+            // `seen::expect_cost`).
+            seen::expect_cost(&self.path, kdf)?;
+        }
         if !lock.still_held() {
             return Err(Error::LockLost {
                 path: store::lock_path(&self.path),
