@@ -9,8 +9,8 @@
 //! `tests/arbitrary.proptest-regressions` and replayed first on the next
 //! run.
 
-mod common;
-mod inproc;
+use crate::common;
+use crate::inproc;
 
 use std::path::Path;
 use std::sync::LazyLock;

@@ -8,7 +8,7 @@
 //! fixed salt, nonce, time and codes):
 //!
 //! ```sh
-//! cargo test --test bad_fixtures -- --ignored --exact write_bad_fixtures
+//! cargo test --test main -- --ignored --exact bad_fixtures::write_bad_fixtures
 //! ```
 //!
 //! The non-ignored tests open every committed file with the binary, check
@@ -16,17 +16,16 @@
 //! is the one the table gives, and that a file asking for 4 TiB of Argon2
 //! memory is refused without allocating it.
 
-mod common;
-mod inproc;
+use crate::inproc;
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::common::{Env, exit};
 use codevault::crypto::CHECKSUM_LEN;
 use codevault::envelope::{HEADER_LEN, MAX_CIPHERTEXT};
-use common::{Env, exit};
 
 const DIR: &str = "tests/fixtures/bad";
 
@@ -35,7 +34,8 @@ const DIR: &str = "tests/fixtures/bad";
 /// AEAD and the decoder.
 const PASSPHRASE: &str = "bad-fixture-passphrase";
 
-const REGENERATE: &str = "cargo test --test bad_fixtures -- --ignored --exact write_bad_fixtures";
+const REGENERATE: &str =
+    "cargo test --test main -- --ignored --exact bad_fixtures::write_bad_fixtures";
 
 /// One file of the corpus.
 struct Bad {

@@ -13,8 +13,8 @@
 //! changed by exactly that command (one more event of its kind, the
 //! change it makes, nothing else).
 
-mod common;
-mod inproc;
+use crate::common;
+use crate::inproc;
 
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
@@ -23,11 +23,11 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::common::{Env, PASS, exit, mode};
+use crate::inproc::SplitMix;
 use codevault::crypto::KdfParams;
 use codevault::envelope;
 use codevault::vault::{Account, EventKind, Vault};
-use common::{Env, PASS, exit, mode};
-use inproc::SplitMix;
 
 /// Kills to make; the test stops earlier at [`DEADLINE`] and says so.
 const KILLS: usize = 200;

@@ -8,18 +8,17 @@
 //! `codevault: error:` line and leave the file as it found it.
 //! `errors.rs` has the named positions; this file has the sweeps.
 
-mod common;
-mod inproc;
+use crate::inproc;
 
 use std::fs;
 use std::path::Path;
 
+use crate::common::{Env, PASS, exit};
+use crate::inproc::SplitMix;
 use codevault::Error;
 use codevault::crypto::CHECKSUM_LEN;
 use codevault::envelope::{HEADER_LEN, MAGIC};
 use codevault::store;
-use common::{Env, PASS, exit};
-use inproc::SplitMix;
 
 /// The error classes of exit 4, as the error line words them.
 const DAMAGE_WORDS: [&str; 5] = [

@@ -14,8 +14,8 @@
 //! Where the namespace or strace is not available (an unprivileged CI
 //! runner), the test says `skipped: <why>` on stderr and returns.
 
-mod common;
-mod inproc;
+use crate::common;
+use crate::inproc;
 
 use std::ffi::CString;
 use std::fs;
@@ -24,7 +24,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{Env, PASS, Run, exit};
+use crate::common::{Env, PASS, Run, exit};
 
 const NEW_PASS: &str = "a brand new passphrase";
 

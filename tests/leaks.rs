@@ -10,13 +10,13 @@
 //! file knows the codes that were never printed too (an imported file's),
 //! and what each command may print.
 
-mod common;
+use crate::common;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fs;
 
-use common::{Env, Issued, Marked, Run, exit};
+use crate::common::{Env, Issued, Marked, Run, exit};
 
 const PASS: &str = common::PASS;
 const NEW_PASS: &str = "Tr0ub4dor&3 is the new passphrase";

@@ -7,11 +7,9 @@
 //! without `--json`, against a vault whose every code, revoked ones
 //! included, is known.
 
-mod common;
-
 use std::fs;
 
-use common::{Env, PASS, codes_in, exit, grouped};
+use crate::common::{Env, PASS, codes_in, exit, grouped};
 
 const WRONG: &str = "Tr0ub4dor&3 almost";
 

@@ -1,11 +1,11 @@
 //! Sets of codes: `generate`, `regenerate`, `revoke`, `remove`, and how
 //! `list` and `show` present them.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::{Env, Origin, Reason, exit, grouped};
+use crate::common::{Env, Origin, Reason, exit, grouped};
 
 fn is_code(c: &str) -> bool {
     c.len() == 8 && c.bytes().all(|b| b.is_ascii_digit())
