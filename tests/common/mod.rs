@@ -275,6 +275,18 @@ impl Env {
     }
 }
 
+/// A test that cannot run here (no strace, no mount namespace, not root).
+/// In CI (`CI=true`, where `.ci/run` installs what the tests need and runs
+/// as root) that is a failure, not a pass: panics. Elsewhere says
+/// `skipped: <why>` on stderr; the caller then returns.
+#[track_caller]
+pub fn cannot_run(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("this test cannot run, and CI must run it: {why}");
+    }
+    eprintln!("skipped: {why}");
+}
+
 /// `<vault>.lock` for a vault path.
 pub fn lock_path_of(vault: &Path) -> PathBuf {
     let mut name = vault.file_name().unwrap().to_os_string();
