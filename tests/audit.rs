@@ -388,7 +388,7 @@ fn no_diagnosis_warning_or_log_line_shows_a_code_not_typed() {
     );
 }
 
-// ------------------------------------------------------- log (from log.rs)
+// -------------------------------------------------------------------- log
 
 #[test]
 fn log_records_every_change_in_order() {

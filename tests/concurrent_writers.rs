@@ -324,7 +324,7 @@ fn mixed_concurrent_writers_never_lose_an_update() {
     );
 }
 
-// ------------------------------------------- the lock's wait (concurrency.rs)
+// ------------------------------------------------------- the lock's wait
 
 /// Holds the writers' lock on the vault as another codevault would,
 /// until the returned file is dropped.

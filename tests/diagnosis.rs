@@ -824,7 +824,7 @@ fn next_on_a_used_up_imported_set_points_at_import_replace() {
     env.assert_unchanged(&before);
 }
 
-// ------------------------------------------ refusal reasons (from codes.rs)
+// -------------------------------------------------------- refusal reasons
 
 #[test]
 fn use_refuses_a_used_code_with_its_diagnosis() {

@@ -480,7 +480,7 @@ fn the_sheet_has_account_fingerprint_date_and_a_box_per_code() {
     assert_eq!(env.show_all("github").used().len(), 2);
 }
 
-// ------------------------------------ files written in the test (import.rs)
+// --------------------------------------------- files written in the test
 
 /// GitHub's `github-recovery-codes.txt`: ten `xxxxx-xxxxx` lines.
 const GITHUB_TEXT: &str = "a1b2c-3d4e5\nf6g7h-8i9j0\nk1l2m-3n4o5\np6q7r-8s9t0\nu1v2w-3x4y5\n\

@@ -175,7 +175,7 @@ fn a_strict_umask_does_not_lock_the_owner_out() {
     assert_private(&vault, &dirs, "next under umask 277");
 }
 
-// ------------------------------------- the file on disk (from storage.rs)
+// ------------------------------------------------------- the file on disk
 
 #[test]
 fn an_existing_directory_keeps_its_mode() {
