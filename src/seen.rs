@@ -154,11 +154,16 @@ pub fn remember(vault: &Path, content: &Vault, kdf: KdfParams, overrule: bool) -
     })
 }
 
-/// Before a file with a new cost is written (`passwd`), allows both the
+/// Before a file with a raised cost is written (`passwd`), allows both the
 /// old cost and the new: a command killed before or after the rename then
 /// leaves a file that is not refused either way. The cost is set exactly
-/// once the file is written.
+/// once the file is written. Nothing to do where nothing is remembered
+/// yet, or the remembered cost already allows the new one.
 pub fn expect_cost(vault: &Path, kdf: KdfParams) -> Result<()> {
+    match recall(vault)? {
+        Some(m) if m.kdf_raised(kdf).is_some() => {}
+        _ => return Ok(()),
+    }
     update(vault, |memory| {
         let [m, t, p] = cost(kdf);
         memory.kdf = Some(match memory.kdf {

@@ -9,14 +9,14 @@
 //! `tests/arbitrary.proptest-regressions` and replayed first on the next
 //! run.
 
-mod common;
-mod inproc;
+use crate::common;
+use crate::inproc;
 
 use std::path::Path;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use codevault::crypto::{self, DerivedKeys, KdfParams};
+use codevault::crypto::{self, CHECKSUM_LEN, DerivedKeys};
 use codevault::envelope::HEADER_LEN;
 use codevault::session::{self, Keys};
 use codevault::vault::Vault;
@@ -192,10 +192,9 @@ fn open_forged(bytes: &[u8]) -> Option<Result<Vault>> {
     };
     if BASE.keys.fit(&env.header) {
         if env.header.key_check != BASE.key_check {
-            // for_file would derive the very same keys and compare the
-            // key check: a forged key check is answered as a wrong
-            // passphrase (see damage.rs, an ignored BUG test).
-            return Some(Err(Error::WrongPassphrase { path: path.into() }));
+            // The library decides what a forged key check is: derive the
+            // (cheap) key again, as the binary would.
+            return Some(inproc::open(bytes, PASS));
         }
         let file = session::CheckedFile::new(path, bytes.to_vec()).expect("checked above");
         return Some(session::decrypt(path, file, &BASE.keys));
@@ -205,6 +204,37 @@ fn open_forged(bytes: &[u8]) -> Option<Result<Vault>> {
         return Some(inproc::open(bytes, PASS));
     }
     None
+}
+
+/// Which parts of the base file a forged file (checksum recomputed)
+/// changed: the salt or cost (`key`), the key check, and the rest (magic,
+/// version, nonce, length, ciphertext; a different length counts as all).
+struct Forged {
+    key: bool,
+    key_check: bool,
+    rest: bool,
+}
+
+impl Forged {
+    fn of(bytes: &[u8]) -> Forged {
+        let base = &BASE.file;
+        if bytes.len() != base.len() {
+            return Forged {
+                key: bytes.len() < HEADER_LEN || bytes[12..57] != base[12..57],
+                key_check: bytes.len() < 114 || bytes[82..114] != base[82..114],
+                rest: true,
+            };
+        }
+        let end = bytes.len() - CHECKSUM_LEN;
+        Forged {
+            key: bytes[12..24] != base[12..24] || bytes[25..57] != base[25..57],
+            key_check: bytes[82..114] != base[82..114],
+            rest: bytes[..12] != base[..12]
+                || bytes[24] != base[24]
+                || bytes[57..82] != base[57..82]
+                || bytes[114..end] != base[114..end],
+        }
+    }
 }
 
 /// A file sealing `plain` under the base key, with a correct header: the
@@ -298,19 +328,28 @@ proptest! {
             "passed the structure check and reached the key check or the AEAD",
         );
         if let Some(result) = result {
+            let forged = Forged::of(&bytes);
             match result {
                 Ok(v) => {
                     prop_assert!(unchanged, "a forged file opened");
                     prop_assert_eq!(&v, &BASE.vault);
                 }
-                // A forged salt, cost or key check (only those) is a wrong
-                // passphrase to the binary; see bad_fixtures' README.
+                // A forged salt or cost gives another key, as another
+                // passphrase would: a wrong passphrase to any format without
+                // a second secret (see bad_fixtures' README). So does a
+                // forged key check together with a forged body, which no
+                // key can tell from a wrong passphrase either.
                 Err(Error::WrongPassphrase { .. }) => {
-                    let fields_changed = bytes.len() < HEADER_LEN
-                        || bytes[12..24] != BASE.file[12..24]
-                        || bytes[25..57] != BASE.file[25..57]
-                        || bytes[82..114] != BASE.file[82..114];
-                    prop_assert!(fields_changed, "a wrong passphrase without a changed salt, cost or key check");
+                    prop_assert!(
+                        forged.key || (forged.key_check && forged.rest),
+                        "a wrong passphrase without a forged salt or cost, or a forged key check and body"
+                    );
+                }
+                // A forged key check alone: the right passphrase opens the
+                // rest, so the file was modified.
+                Err(e) if forged.key_check && !forged.key && !forged.rest => {
+                    prop_assert!(matches!(e, Error::Tampered { .. }), "a forged key check: {}", e);
+                    prop_assert_eq!(e.exit_code(), 4, "{}", e);
                 }
                 Err(e) => prop_assert_eq!(e.exit_code(), 4, "{}", e),
             }
@@ -372,8 +411,12 @@ fn every_cost_field_at_its_edges_is_refused_or_derived() {
             assert_eq!(e.exit_code(), 4);
         }
     }
-    // Inside the bounds the file is structurally fine; the key differs.
-    assert!(KdfParams::new(9, 1, 1).is_ok());
+    // Just inside the bounds the file is structurally fine, and the key
+    // derived for the forged cost is another key: a wrong passphrase.
+    let bytes = inproc::with_u32(&BASE.file, 12, 9);
+    session::check(Path::new(inproc::PATH), &bytes).expect("a cost in bounds passes the checks");
+    let e = inproc::open(&bytes, PASS).unwrap_err();
+    assert!(matches!(e, Error::WrongPassphrase { .. }), "{e}");
 }
 
 /// Vaults the decoder accepts although no codevault wrote them (mutated

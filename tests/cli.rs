@@ -1,9 +1,7 @@
 //! The command line itself: help with examples, completions, the version.
 //! None of these needs a vault or a passphrase.
 
-mod common;
-
-use common::{Env, exit};
+use crate::common::{Env, exit};
 
 const COMMANDS: [&str; 14] = [
     "init",

@@ -6,7 +6,7 @@
 //! Without Xvfb or xclip the tests say `skipped: why` and pass, except in
 //! CI (`CI` set), where `.ci/run` installs them.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};

@@ -2,8 +2,8 @@
 //! (`--color auto`) and with `--color always`; never with `--color never`,
 //! `NO_COLOR`, `--json`, or a stream that is not a terminal under `auto`.
 
-mod common;
-mod terminal;
+use crate::common;
+use crate::terminal;
 
 use common::{Env, exit};
 

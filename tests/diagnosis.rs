@@ -3,9 +3,9 @@
 //! JSON; the near misses it points out without printing the code; every
 //! way a code may be typed; and the warning when a set runs low.
 
-mod common;
+use crate::common;
 
-use common::{Env, Origin, PASS, Reason, Utc, exit, grouped, import_fixture, shows_code};
+use crate::common::{Env, Origin, PASS, Reason, Utc, exit, grouped, import_fixture, shows_code};
 
 // ---------------------------------------------------------------- helpers
 
@@ -822,4 +822,163 @@ fn next_on_a_used_up_imported_set_points_at_import_replace() {
         .hint_says("codevault import --replace instagram");
     assert!(!run.stderr.contains("regenerate"), "{run}");
     env.assert_unchanged(&before);
+}
+
+// -------------------------------------------------------- refusal reasons
+
+#[test]
+fn use_refuses_a_used_code_with_its_diagnosis() {
+    let env = Env::with_vault();
+    let issued = env.generate("github", 5);
+    env.run(["use", "github", &issued.codes[0], "--note", "first login"])
+        .ok();
+    let marks = env.show_all("github");
+    let run = env.run(["use", "github", &grouped(&issued.codes[0]), "--json"]);
+    run.code(exit::REFUSED);
+    let refusal: common::Refusal = run.json();
+    assert_eq!(refusal.account, "github");
+    assert_eq!(refusal.reason, Reason::Used);
+    assert_eq!(refusal.details.note.as_deref(), Some("first login"));
+    assert!(refusal.details.used_at.is_some());
+    assert!(!run.stdout.contains(&issued.codes[0]), "{run}");
+    assert!(run.error().contains("used"), "{run}");
+    assert!(run.hint().is_some(), "{run}");
+    assert_same_marks(&env, "github", &marks);
+
+    // For people: the reason in words on stderr, with when.
+    let run = env.run(["use", "github", &issued.codes[0]]);
+    run.fails(exit::REFUSED, "already used");
+    let at = refusal.details.used_at.unwrap().0.to_string();
+    assert!(run.error().contains(&at[..10]), "says when\n{run}");
+    assert!(run.error().contains("first login"), "says the note\n{run}");
+}
+
+#[test]
+fn use_refuses_revoked_other_account_and_unknown_codes() {
+    let env = Env::with_vault();
+    let old = env.generate("github", 5);
+    env.regenerate("github", 5);
+    let other = env.generate("gitlab", 5);
+    let marks = env.show_all("github");
+
+    let refuse = |code: &str, account: &str| -> common::Refusal {
+        let run = env.run(["use", account, code, "--json"]);
+        run.fails(exit::REFUSED, "code refused");
+        run.json()
+    };
+
+    let r = refuse(&old.codes[1], "github");
+    assert_eq!(r.reason, Reason::Revoked);
+    assert_eq!(r.details.set, Some(old.set.id));
+    assert!(r.details.revoked_at.is_some());
+
+    let r = refuse(&other.codes[0], "github");
+    assert_eq!(r.reason, Reason::OtherAccount);
+    assert_eq!(r.details.other_account.as_deref(), Some("gitlab"));
+
+    let r = refuse("00000000", "github");
+    assert_eq!(r.reason, Reason::Unknown);
+    assert_same_marks(&env, "github", &marks);
+    assert_eq!(env.list().get("gitlab").remaining, 5);
+
+    // Each refusal is in the audit trail, by reason, never by code.
+    let run = env.run(["log", "github", "--json"]);
+    let log: common::Log = run.ok().json();
+    let refused: Vec<&str> = log
+        .events
+        .iter()
+        .filter(|e| e.event == "refused")
+        .map(|e| e.details["reason"].as_str().expect("a reason"))
+        .collect();
+    assert_eq!(refused, ["revoked", "other_account", "unknown"]);
+    assert!(!run.stdout.contains(&old.codes[1]), "{run}");
+    assert!(!run.stdout.contains(&other.codes[0]), "{run}");
+}
+
+/// The refused `use` is logged, but no code's mark may change.
+#[track_caller]
+fn assert_same_marks(env: &Env, account: &str, before: &common::Shown) {
+    let now = env.show_all(account);
+    let marks = |s: &common::Shown| -> Vec<(String, Option<common::Utc>)> {
+        s.codes
+            .iter()
+            .map(|c| (c.code.clone(), c.used.as_ref().map(|u| u.at)))
+            .collect()
+    };
+    assert_eq!(marks(&now), marks(before));
+}
+
+#[test]
+fn use_points_out_a_likely_mistyping_without_printing_the_code() {
+    let env = Env::with_vault();
+    let issued = env.generate("github", 5);
+    let real = &issued.codes[3];
+    // Two neighbours swapped (pick a pair that differs).
+    let b = real.as_bytes();
+    let i = (0..7)
+        .find(|&i| b[i] != b[i + 1])
+        .expect("a code of one digit");
+    let mut swapped = b.to_vec();
+    swapped.swap(i, i + 1);
+    let typo = String::from_utf8(swapped).unwrap();
+
+    let run = env.run(["use", "github", &typo]);
+    run.fails(exit::REFUSED, "no set");
+    run.hint_says("code 4");
+    assert!(!run.stdout.contains(real.as_str()), "{run}");
+
+    let (exit_code, c) = env.check(&typo, Some("github"));
+    assert_eq!((exit_code, c.reason), (exit::REFUSED, Reason::Unknown));
+    let near = c.details.did_you_mean.expect("did_you_mean");
+    assert_eq!(near.len(), 1);
+    assert_eq!((near[0].index, near[0].set), (4, issued.set.id));
+    assert_eq!(env.list().get("github").remaining, 5);
+}
+
+#[test]
+fn check_gives_every_reason_with_exit_1() {
+    let env = Env::with_vault();
+    let old = env.generate("github", 5);
+    env.run(["use", "github", &old.codes[0]]).ok();
+    let new = env.regenerate("github", 5);
+    env.run(["use", "github", &new.codes[0], "--note", "n"])
+        .ok();
+    let other = env.generate("gitlab", 5);
+    let before = env.bytes();
+
+    let (code, c) = env.check(&new.codes[0], Some("github"));
+    assert_eq!((code, c.reason), (exit::REFUSED, Reason::Used));
+    assert_eq!(c.details.note.as_deref(), Some("n"));
+
+    let (code, c) = env.check(&old.codes[1], Some("github"));
+    assert_eq!((code, c.reason), (exit::REFUSED, Reason::Revoked));
+    assert_eq!(c.details.set, Some(old.set.id));
+    assert_eq!(c.details.set_created, Some(old.set.created));
+    assert_eq!(c.details.revoked_at, Some(new.set.created));
+
+    let (code, c) = env.check(&other.codes[0], Some("github"));
+    assert_eq!((code, c.reason), (exit::REFUSED, Reason::OtherAccount));
+    assert_eq!(c.account.as_deref(), Some("github"));
+    assert_eq!(c.details.other_account.as_deref(), Some("gitlab"));
+
+    let (code, c) = env.check("00000000", Some("github"));
+    assert_eq!((code, c.reason), (exit::REFUSED, Reason::Unknown));
+    env.assert_unchanged(&before);
+}
+
+#[test]
+fn check_for_people_says_the_reason_in_words() {
+    let env = Env::with_vault();
+    let old = env.generate("github", 5);
+    let new = env.regenerate("github", 5);
+    env.run(["use", "github", &new.codes[0]]).ok();
+    for (code, reason) in [
+        (&new.codes[1], "unused"),
+        (&new.codes[0], "used"),
+        (&old.codes[0], "revoked"),
+    ] {
+        let run = env.run(["check", code, "github"]);
+        assert!(run.stdout.starts_with(reason), "{run}");
+        assert!(!run.stdout.contains(code.as_str()), "{run}");
+    }
 }

@@ -2,11 +2,9 @@
 //! line (and its hint where the contract has one), and a vault left exactly
 //! as it was.
 
-mod common;
-
 use std::fs;
 
-use common::{CHEAP_KDF, Env, PASS, exit};
+use crate::common::{CHEAP_KDF, Env, PASS, exit};
 
 /// Where the header fields are (see src/envelope.rs): every position a
 /// test flips is named by what it hits.

@@ -3,8 +3,8 @@
 //! an event of the audit trail. An export imported back gives the same
 //! active codes.
 
-mod common;
-mod terminal;
+use crate::common;
+use crate::terminal;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

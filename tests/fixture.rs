@@ -4,12 +4,12 @@
 //! this test needs a new format version (and a new frozen file beside this
 //! one), never a regenerated fixture. See `tests/fixtures/README.md`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;
 
-use common::{CHEAP_KDF, Env, Origin, Reason, exit, header_kdf};
+use crate::common::{CHEAP_KDF, Env, Origin, Reason, exit, header_kdf};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1-frozen.cvlt");
 

@@ -6,7 +6,7 @@
 //! one copy while the other still used it, a refused use and the merge's
 //! own event. See `tests/fixtures/README.md`; never regenerate it.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

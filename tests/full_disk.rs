@@ -11,11 +11,12 @@
 //! call numbers of the temp file's open and write are found by a dry run
 //! of the same command under `strace -y` on a copy of the vault.
 //!
-//! Where the namespace or strace is not available (an unprivileged CI
-//! runner), the test says `skipped: <why>` on stderr and returns.
+//! Where the namespace or strace is not available (not root, no strace),
+//! the test says `skipped: <why>` on stderr and returns; under `CI=true`
+//! it fails instead (`.ci/run` installs strace and runs as root).
 
-mod common;
-mod inproc;
+use crate::common;
+use crate::inproc;
 
 use std::ffi::CString;
 use std::fs;
@@ -24,7 +25,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{Env, PASS, Run, exit};
+use crate::common::{Env, PASS, Run, exit};
 
 const NEW_PASS: &str = "a brand new passphrase";
 
@@ -169,9 +170,9 @@ fn every_write_on_a_full_disk_fails_cleanly() {
     let _tmpfs = match PrivateTmpfs::mount(env.dir(), "1m") {
         Ok(m) => m,
         Err(why) => {
-            eprintln!(
-                "skipped: no private tmpfs for a full disk ({why}); needs root or CAP_SYS_ADMIN"
-            );
+            common::cannot_run(&format!(
+                "no private tmpfs for a full disk ({why}); needs root or CAP_SYS_ADMIN"
+            ));
             return;
         }
     };
@@ -299,7 +300,7 @@ fn temp_call_numbers(b: &Busy, args: &[String], before: &[u8]) -> (usize, usize)
 #[test]
 fn injected_io_errors_fail_cleanly() {
     if let Err(why) = strace_works() {
-        eprintln!("skipped: {why}");
+        common::cannot_run(&why);
         return;
     }
     let b = busy(Env::new());
@@ -379,7 +380,7 @@ fn injected_io_errors_fail_cleanly() {
 #[test]
 fn a_failed_directory_fsync_is_not_a_failure_that_changed_the_vault() {
     if let Err(why) = strace_works() {
-        eprintln!("skipped: {why}");
+        common::cannot_run(&why);
         return;
     }
     let b = busy(Env::new());
@@ -447,7 +448,7 @@ fn killed_under_strace(b: &Busy, args: &[String], inject: &str) -> bool {
 #[test]
 fn a_kill_at_each_step_of_a_save_leaves_the_old_or_the_new_vault() {
     if let Err(why) = strace_works() {
-        eprintln!("skipped: {why}");
+        common::cannot_run(&why);
         return;
     }
     let b = busy(Env::new());

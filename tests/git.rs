@@ -4,7 +4,7 @@
 //! `git log -p` (through `codevault summary` as the textconv) never shows
 //! a code. Real git, real clones; `.ci/run` installs git where it lacks.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

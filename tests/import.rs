@@ -1,17 +1,494 @@
-//! `import`: the codes a platform gave, from a file or standard input, kept
-//! in the platform's alphabet; `--replace` revokes the active set.
+//! Every file of `tests/fixtures/import/` through the real binary: how many
+//! codes were read, in which order, that nothing that only looks like a
+//! code (a date, a year, a phone number, an address, a list number) became
+//! one, and that the fingerprint is the same wherever the set is shown.
+//! Then what `import` refuses, `--replace`, and the printed sheet; and
+//! files written by the test itself, from a file or standard input.
 
-mod common;
+use crate::common;
 
-use common::{Env, Origin, PASS, Reason, exit};
+use std::fs;
+
+use crate::common::{Env, Origin, PASS, Reason, exit, import_fixture, shows_code};
+
+/// A fixture and what it must give.
+struct Fixture {
+    file: &'static str,
+    /// The codes, normalised, in the order the set must keep.
+    codes: &'static [&'static str],
+    /// Text in the file that looks like a code and is not one, normalised
+    /// as a code would be.
+    decoys: &'static [&'static str],
+    duplicates: usize,
+}
+
+const GOOGLE: Fixture = Fixture {
+    file: "Backup-codes-alice.txt",
+    // Google's numbering: 1-5 down the left column, 6-10 down the right.
+    codes: &[
+        "48210937", "11685520", "33498071", "66072198", "88934465", "77301846", "90526613",
+        "22864409", "55113782", "01749926",
+    ],
+    decoys: &["2026", "22", "2026112", "20261122"],
+    duplicates: 0,
+};
+
+const GITHUB: Fixture = Fixture {
+    file: "github-recovery-codes.txt",
+    codes: &[
+        "3f9a1c07e2",
+        "8b4d61e5f0",
+        "a2c719d3b8",
+        "0e6f4b58a1",
+        "d91c327f6e",
+        "5a8b0e4c19",
+        "c3e726a0d5",
+        "19f5d83b2c",
+        "e70a84c16f",
+        "6d2b9f05e3",
+        "b8c417e9a2",
+        "42e0fd1b67",
+        "f1a930c8d4",
+        "7c5e2a96b1",
+        "2b07d5f3e8",
+        "96d3ab2c40",
+    ],
+    decoys: &[],
+    duplicates: 0,
+};
+
+const INSTAGRAM: Fixture = Fixture {
+    file: "instagram-pasted.txt",
+    codes: &["72043318", "55619042", "11876635", "99302217", "44168873"],
+    decoys: &["22112026", "1004", "221120261004"],
+    duplicates: 0,
+};
+
+const NUMBERED: Fixture = Fixture {
+    file: "numbered-list.txt",
+    codes: &[
+        "50318842", "77120396", "31846570", "98203415", "64471209", "20957738",
+    ],
+    decoys: &["20261122", "0800123456", "123456", "0800123"],
+    duplicates: 0,
+};
+
+const PLAIN: Fixture = Fixture {
+    file: "plain-list.txt",
+    codes: &[
+        "11820476", "29931845", "38402217", "47713908", "56620431", "65571290",
+    ],
+    decoys: &[],
+    duplicates: 0,
+};
+
+const DUPLICATES: Fixture = Fixture {
+    file: "duplicates.txt",
+    codes: &["12345678", "87654321"],
+    decoys: &[],
+    duplicates: 1,
+};
+
+const TWO_COLUMNS: Fixture = Fixture {
+    file: "two-columns.txt",
+    // No numbers to follow: reading order, row by row.
+    codes: &[
+        "84021196", "33570824", "66192703", "90245518", "11758862", "44803391", "59036647",
+        "77361025", "22589410", "06914473",
+    ],
+    decoys: &[
+        "2026",
+        "447946095",
+        "2079460958",
+        "0800123456",
+        "5551234567",
+        "1004",
+        "1800",
+    ],
+    duplicates: 0,
+};
+
+const NOTEPAD: Fixture = Fixture {
+    file: "notepad-bom-crlf.txt",
+    codes: &["61204478", "33950261", "88471530", "20766913", "55382294"],
+    decoys: &[],
+    duplicates: 0,
+};
+
+/// The fingerprint in `import`'s human line: `... fingerprint 4f2a-91c0`.
+fn printed_fingerprint(run: &common::Run) -> String {
+    run.stdout
+        .lines()
+        .chain(run.stderr.lines())
+        .find_map(|l| l.split("fingerprint ").nth(1))
+        .map(|f| f.split_whitespace().next().unwrap_or("").to_string())
+        .unwrap_or_else(|| panic!("no fingerprint printed\n{run}"))
+}
+
+/// Imports the fixture twice, into two vaults: by `--file` for people and
+/// by standard input with `--json`; both must give the expected codes in
+/// order and the same fingerprint as `show --json`.
+fn assert_fixture(fx: &Fixture) {
+    let path = import_fixture(fx.file);
+    let read = fx.codes.len() + fx.duplicates;
+
+    // For people, from the file.
+    let env = Env::with_vault();
+    env.guard(fx.codes);
+    let run = env
+        .cmd(["import", "acct", "--file"])
+        .arg(&path)
+        .passphrase(PASS)
+        .run();
+    run.ok();
+    let printed = printed_fingerprint(&run);
+    assert!(
+        run.stderr
+            .contains(&format!("read {read} codes, stored {}", fx.codes.len())),
+        "says how many codes were read and stored\n{run}"
+    );
+    let duplicate_warnings: Vec<&str> = run
+        .notes()
+        .into_iter()
+        .filter(|l| l.starts_with("warning:") && l.contains("duplicate"))
+        .collect();
+    if fx.duplicates == 0 {
+        assert!(duplicate_warnings.is_empty(), "{run}");
+    } else {
+        assert_eq!(duplicate_warnings.len(), 1, "one warning\n{run}");
+        assert!(
+            duplicate_warnings[0].contains(&fx.duplicates.to_string()),
+            "{run}"
+        );
+    }
+    for code in fx.codes {
+        assert!(!shows_code(&run.stdout, code), "import re-prints {run}");
+    }
+
+    let shown = env.show_all("acct");
+    assert_eq!(shown.set.origin, Origin::Imported);
+    assert_eq!(shown.set.fingerprint, printed, "show --json vs printed");
+    let indexes: Vec<usize> = shown.codes.iter().map(|c| c.index).collect();
+    assert_eq!(indexes, (1..=fx.codes.len()).collect::<Vec<_>>());
+    let codes: Vec<&str> = shown.codes.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, fx.codes, "{}: the codes, in order", fx.file);
+    for decoy in fx.decoys {
+        assert!(!codes.contains(decoy), "{}: {decoy} became a code", fx.file);
+    }
+    assert!(shown.codes.iter().all(|c| c.used.is_none()));
+    let row = env.list().get("acct").clone();
+    assert_eq!((row.remaining, row.total), (fx.codes.len(), fx.codes.len()));
+    assert_eq!(row.origin, Some(Origin::Imported));
+
+    // For programs, from standard input, in another vault.
+    let other = Env::with_vault();
+    other.guard(fx.codes);
+    let run = other
+        .cmd(["import", "acct", "--json"])
+        .passphrase(PASS)
+        .stdin(fs::read(&path).expect("read the fixture"))
+        .run();
+    let issued: common::Issued = run.ok().json();
+    assert_eq!(issued.account, "acct");
+    assert_eq!(issued.set.origin, Origin::Imported);
+    assert_eq!(issued.codes, fx.codes, "{}: from standard input", fx.file);
+    // The fingerprint belongs to the set (it is keyed by the set's secret
+    // salt): the same codes imported into another vault get another one,
+    // shown alike wherever that set is shown.
+    assert_eq!(
+        other.show_all("acct").set.fingerprint,
+        issued.set.fingerprint
+    );
+    assert_ne!(issued.set.fingerprint, printed, "fingerprints are per set");
+}
+
+#[test]
+fn google_backup_codes_file() {
+    assert_fixture(&GOOGLE);
+}
+
+#[test]
+fn github_recovery_codes_file() {
+    assert_fixture(&GITHUB);
+}
+
+#[test]
+fn codes_pasted_from_a_phone() {
+    assert_fixture(&INSTAGRAM);
+}
+
+#[test]
+fn a_numbered_list() {
+    assert_fixture(&NUMBERED);
+}
+
+#[test]
+fn a_plain_list_split_by_spaces_tabs_and_newlines() {
+    assert_fixture(&PLAIN);
+}
+
+#[test]
+fn duplicates_are_dropped_with_a_warning() {
+    assert_fixture(&DUPLICATES);
+}
+
+#[test]
+fn two_columns_without_numbers() {
+    assert_fixture(&TWO_COLUMNS);
+}
+
+#[test]
+fn a_list_saved_by_notepad_with_a_bom_and_crlf() {
+    let bytes = fs::read(import_fixture(NOTEPAD.file)).unwrap();
+    assert!(
+        bytes.starts_with("\u{FEFF}".as_bytes()),
+        "the fixture lost its BOM"
+    );
+    assert!(
+        bytes.windows(2).any(|w| w == b"\r\n"),
+        "the fixture lost its CRLF"
+    );
+    assert_fixture(&NOTEPAD);
+}
+
+/// The Google file read independently of the parser: each `N. dddd dddd`
+/// pair, and the set's code N must be the file's code N.
+#[test]
+fn google_numbering_is_the_sets_numbering() {
+    let path = import_fixture(GOOGLE.file);
+    let text = fs::read_to_string(&path).unwrap();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut numbered: Vec<(usize, String)> = words
+        .windows(3)
+        .filter_map(|w| {
+            let n = w[0].strip_suffix('.')?.parse().ok()?;
+            let is_group = |g: &str| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit());
+            (is_group(w[1]) && is_group(w[2])).then(|| (n, format!("{}{}", w[1], w[2])))
+        })
+        .collect();
+    numbered.sort();
+    assert_eq!(numbered.len(), 10, "the fixture has ten numbered codes");
+
+    let env = Env::with_vault();
+    env.import_file("google", &path, false);
+    let shown = env.show_all("google");
+    let in_set: Vec<(usize, String)> = shown
+        .codes
+        .iter()
+        .map(|c| (c.index, c.code.clone()))
+        .collect();
+    assert_eq!(in_set, numbered);
+}
+
+/// GitHub's codes are hexadecimal: about one file in seven has a code made
+/// of digits only (`12345-67890`). It is still one of the set's codes.
+#[test]
+fn a_github_code_of_digits_only_is_kept() {
+    let env = Env::with_vault();
+    let file = env.write(
+        "github-recovery-codes.txt",
+        "3f9a1-c07e2\n8b4d6-1e5f0\n40213-98675\na2c71-9d3b8\n",
+    );
+    let run = env
+        .cmd(["import", "github", "--json", "--file"])
+        .arg(&file)
+        .passphrase(PASS)
+        .run();
+    let issued: common::Issued = run.ok().json();
+    assert_eq!(
+        issued.codes,
+        ["3f9a1c07e2", "8b4d61e5f0", "4021398675", "a2c719d3b8"]
+    );
+    assert!(!run.stderr.contains("skipped"), "{run}");
+    let m: common::Marked = env
+        .run(["use", "github", "40213-98675", "--json"])
+        .ok()
+        .json();
+    assert_eq!(m.index, 3);
+}
+
+// ------------------------------------------------------------- refusals
+
+#[test]
+fn a_file_without_codes_is_refused_and_changes_nothing() {
+    let env = Env::with_vault();
+    let before = env.bytes();
+    let path = import_fixture("no-codes.txt");
+    env.cmd(["import", "bank", "--file"])
+        .arg(&path)
+        .passphrase(PASS)
+        .run()
+        .fails(exit::USAGE, "no codes");
+    env.cmd(["import", "bank", "--json"])
+        .passphrase(PASS)
+        .stdin(fs::read(&path).unwrap())
+        .run()
+        .fails(exit::USAGE, "no codes");
+    env.cmd(["import", "bank", "--file"])
+        .arg(env.path("Backup-codes-nobody.txt"))
+        .passphrase(PASS)
+        .run()
+        .fails(exit::USAGE, "Backup-codes-nobody.txt");
+    env.assert_unchanged(&before);
+    assert!(env.list().accounts.is_empty());
+}
+
+#[test]
+fn importing_onto_an_active_imported_set_needs_replace() {
+    let env = Env::with_vault();
+    let old = env.import_file("bank", &import_fixture(GOOGLE.file), false);
+    let before = env.bytes();
+    for args in [
+        vec!["import", "bank", "--file"],
+        vec!["import", "bank", "--json", "--file"],
+    ] {
+        env.cmd(args)
+            .arg(import_fixture(NUMBERED.file))
+            .passphrase(PASS)
+            .run()
+            .fails(exit::USAGE, "already has an active set")
+            .hint_says("codevault import --replace bank");
+    }
+    env.assert_unchanged(&before);
+    assert_eq!(env.show_all("bank").set.id, old.set.id);
+}
+
+#[test]
+fn replace_revokes_the_old_set_in_the_same_write() {
+    let env = Env::with_vault();
+    let old = env.import_file("bank", &import_fixture(GOOGLE.file), false);
+    let events_before = env.log().events.len();
+    let new = env.import_file("bank", &import_fixture(NUMBERED.file), true);
+    assert_eq!(new.codes, NUMBERED.codes);
+
+    // One change: a single `import` event that names the revoked set.
+    let log = env.log();
+    assert_eq!(log.events.len(), events_before + 1, "{:?}", log.kinds());
+    let import = log.events.last().unwrap();
+    assert_eq!(import.event, "import");
+    assert_eq!(import.details["set"], new.set.id);
+    assert_eq!(import.details["revoked"], old.set.id);
+
+    let shown = env.show_all("bank");
+    assert_eq!(shown.set.id, new.set.id);
+    assert_eq!(shown.set.fingerprint, new.set.fingerprint);
+    let row = env.list().get("bank").clone();
+    assert_eq!((row.remaining, row.total), (6, 6));
+
+    for (i, code) in old.codes.iter().enumerate() {
+        let (exit_code, c) = env.check(code, Some("bank"));
+        assert_eq!((exit_code, c.reason), (exit::REFUSED, Reason::Revoked));
+        assert_eq!(c.details.index, Some(i + 1));
+        assert_eq!(c.details.set, Some(old.set.id));
+        assert_eq!(c.details.revoked_by.as_deref(), Some("import_replace"));
+        assert_eq!(c.details.replaced_by, Some(new.set.id));
+        assert_eq!(c.details.revoked_at, Some(new.set.created));
+        assert_eq!(c.details.set_created, Some(old.set.created));
+    }
+}
+
+#[test]
+fn reimporting_an_old_file_after_a_replace_names_the_revoked_set() {
+    let env = Env::with_vault();
+    let old = env.import_file("bank", &import_fixture(GOOGLE.file), false);
+    let new = env.import_file("bank", &import_fixture(NUMBERED.file), true);
+    let before = env.bytes();
+
+    let run = env
+        .cmd(["import", "bank", "--replace", "--file"])
+        .arg(import_fixture(GOOGLE.file))
+        .passphrase(PASS)
+        .run();
+    run.fails(exit::USAGE, &format!("set {}", old.set.id));
+    assert!(run.error().contains("revoked"), "{run}");
+    run.hint_says("old file");
+
+    // The current file again: nothing to do, said as such.
+    let run = env
+        .cmd(["import", "bank", "--replace", "--file"])
+        .arg(import_fixture(NUMBERED.file))
+        .passphrase(PASS)
+        .run();
+    run.fails(exit::USAGE, &format!("set {}", new.set.id));
+    assert!(!run.error().contains("revoked"), "{run}");
+    env.assert_unchanged(&before);
+}
+
+#[test]
+fn import_reads_standard_input_without_file() {
+    let env = Env::with_vault();
+    let run = env
+        .cmd(["import", "github"])
+        .passphrase(PASS)
+        .stdin(fs::read(import_fixture(GITHUB.file)).unwrap())
+        .run();
+    run.ok();
+    assert!(run.stdout.contains("16 codes"), "{run}");
+    let shown = env.show_all("github");
+    let codes: Vec<&str> = shown.codes.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, GITHUB.codes);
+}
+
+// ----------------------------------------------------------------- sheet
+
+/// `show --sheet`: a page to print for an imported set and a generated one.
+#[test]
+fn the_sheet_has_account_fingerprint_date_and_a_box_per_code() {
+    let env = Env::with_vault();
+    env.import_file("github", &import_fixture(GITHUB.file), false);
+    env.run(["use", "github", "A2C71-9D3B8"]).ok();
+    env.run(["use", "github", "96d3a b2c40"]).ok();
+    env.generate("bank", 4);
+    env.next("bank");
+
+    for account in ["github", "bank"] {
+        let shown = env.show_all(account);
+        let run = env.run(["show", account, "--sheet"]);
+        run.ok();
+        let page = &run.stdout;
+        let line_with = |text: &str| {
+            page.lines()
+                .find(|l| l.contains(text))
+                .unwrap_or_else(|| panic!("no line with {text:?}\n{run}"))
+                .to_string()
+        };
+        assert!(line_with("Account").contains(account), "{run}");
+        assert!(
+            line_with("ingerprint").contains(&shown.set.fingerprint),
+            "the fingerprint of show --json\n{run}"
+        );
+        let date = &shown.set.created.0.to_string()[..10];
+        assert!(page.contains(date), "the creation date\n{run}");
+        for c in &shown.codes {
+            let form = if c.code.bytes().all(|b| b.is_ascii_digit()) {
+                common::grouped(&c.code)
+            } else {
+                format!("{}-{}", &c.code[..5], &c.code[5..])
+            };
+            let line = line_with(&form);
+            assert!(line.contains(&format!("{}.", c.index)), "numbered\n{run}");
+            let tick = if c.used.is_some() { "[x]" } else { "[ ]" };
+            assert!(line.contains(tick), "code {}: {tick}\n{run}", c.index);
+        }
+        let boxes = page.matches("[ ]").count() + page.matches("[x]").count();
+        assert_eq!(boxes, shown.codes.len(), "one box per code\n{run}");
+        assert!(
+            page.contains(&format!("codevault use {account} CODE")),
+            "how to record a use\n{run}"
+        );
+    }
+    assert_eq!(env.show_all("github").used().len(), 2);
+}
+
+// --------------------------------------------- files written in the test
 
 /// GitHub's `github-recovery-codes.txt`: ten `xxxxx-xxxxx` lines.
-const GITHUB: &str = "a1b2c-3d4e5\nf6g7h-8i9j0\nk1l2m-3n4o5\np6q7r-8s9t0\nu1v2w-3x4y5\n\
+const GITHUB_TEXT: &str = "a1b2c-3d4e5\nf6g7h-8i9j0\nk1l2m-3n4o5\np6q7r-8s9t0\nu1v2w-3x4y5\n\
                       z6a7b-8c9d0\ne1f2g-3h4i5\nj6k7l-8m9n0\no1p2q-3r4s5\nt6u7v-8w9x0\n";
 
 /// Google's `Backup-codes-*.txt`: two numbered columns read across, an
 /// address and a date that are not codes.
-const GOOGLE: &str = "\
+const GOOGLE_TEXT: &str = "\
 SAVE YOUR BACKUP CODES
 Keep these backup codes somewhere safe but accessible.
 
@@ -30,7 +507,7 @@ Keep these backup codes somewhere safe but accessible.
 #[test]
 fn import_reads_githubs_file_and_keeps_its_alphabet() {
     let env = Env::with_vault();
-    let file = env.write("github-recovery-codes.txt", GITHUB);
+    let file = env.write("github-recovery-codes.txt", GITHUB_TEXT);
     let issued: common::Issued = env
         .cmd(["import", "github", "--json", "--file"])
         .arg(&file)
@@ -64,7 +541,7 @@ fn import_reads_googles_file_from_stdin_in_its_numbering() {
     let issued: common::Issued = env
         .cmd(["import", "google/alice@example.com", "--json"])
         .passphrase(PASS)
-        .stdin(GOOGLE)
+        .stdin(GOOGLE_TEXT)
         .run()
         .ok()
         .json();
@@ -85,7 +562,7 @@ fn import_reads_googles_file_from_stdin_in_its_numbering() {
 fn import_onto_an_active_set_needs_replace() {
     let env = Env::with_vault();
     let old = env.generate("github", 5);
-    let file = env.write("codes.txt", GITHUB);
+    let file = env.write("codes.txt", GITHUB_TEXT);
     let before = env.bytes();
     env.cmd(["import", "github", "--file"])
         .arg(&file)

@@ -1,11 +1,11 @@
 //! `init`, and where the vault is: `--vault`, `CODEVAULT_PATH`, the data
 //! directory.
 
-mod common;
+use crate::common;
 
 use std::fs;
 
-use common::{CHEAP_KDF, Env, PASS, exit, header_kdf, mode};
+use crate::common::{CHEAP_KDF, Env, PASS, exit, header_kdf, mode};
 
 #[test]
 fn init_creates_an_empty_private_vault() {

@@ -2,7 +2,7 @@
 //! page and the README's list of commands name the same commands, those of
 //! the clap definitions.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 //! its own memory of what it saw); `copy_to_another_machine` is a copy of
 //! the vault file carried there.
 
-mod common;
+use crate::common;
 
 use common::{Env, Merged, PASS, exit};
 use std::fs;

@@ -2,9 +2,9 @@
 //! standard input, `CODEVAULT_PASSPHRASE`; the first found wins, a terminal
 //! is never assumed, and a passphrase is never an argument.
 
-mod common;
+use crate::common;
 
-use common::{CHEAP_KDF, Env, PASS, exit};
+use crate::common::{CHEAP_KDF, Env, PASS, exit};
 
 const WRONG: &str = "not the passphrase";
 

@@ -1,9 +1,9 @@
 //! `passwd`: a new passphrase and/or a new key-derivation cost, in one
 //! atomic write that keeps every code.
 
-mod common;
+use crate::common;
 
-use common::{Env, PASS, exit, header_kdf};
+use crate::common::{Env, PASS, exit, header_kdf};
 
 const NEW: &str = "a brand new passphrase";
 

@@ -2,7 +2,7 @@
 //! set: one page each, a form feed between them, one unlock. `show`
 //! without `--sheet` still takes exactly one account.
 
-mod common;
+use crate::common;
 
 use common::{Env, PASS, exit};
 use serde::Deserialize;

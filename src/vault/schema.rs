@@ -88,9 +88,12 @@ impl Uid {
         Some(Uid(b))
     }
 
-    /// The first eight hex digits, for people.
+    /// The first eight hex digits, for people, grouped in fours
+    /// (`87c0-0328`) like a set's fingerprint: never a run of digits that
+    /// reads as a code.
     pub fn short(&self) -> String {
-        self.to_string()[..8].to_string()
+        let hex = self.to_string();
+        format!("{}-{}", &hex[..4], &hex[4..8])
     }
 }
 

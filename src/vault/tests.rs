@@ -365,6 +365,8 @@ fn fingerprint_depends_on_the_codes_and_the_salt_only() {
     assert_ne!(resalted.fingerprint(), fp);
 }
 
+/// Through postcard, the encoding the file stores (`session` seals it):
+/// a field that does not survive it would be lost on the next save.
 #[test]
 fn the_stored_form_round_trips_through_the_decoder() {
     let (mut v, mut r) = with_set(3);

@@ -8,11 +8,14 @@
 //! terminal: a `/dev/tty` prompt can never hang a test, and "no terminal" is
 //! real, not simulated.
 //!
-//! The harness also watches for leaks on every run: every passphrase a test
-//! hands to the binary and every code the binary ever printed on standard
-//! output is remembered, and no run may print one of them on standard error,
-//! nor on standard output when it fails (exit 2 and above). Nor may any run
-//! panic.
+//! The harness is also the one leak oracle of the suite, on every run:
+//! every passphrase a test hands to the binary, every code the binary ever
+//! printed on standard output and every code a test guards is remembered,
+//! and no run may print one of them on standard error, in any written form
+//! (`12345678`, `1234 5678`, `1234-5678`) or letter case. A failed run (exit
+//! 2 and above) prints nothing at all on standard output, and no run may
+//! panic. What a successful run may print on standard output depends on the
+//! command: a test says which codes it asked for with [`Run::prints_only`].
 //!
 //! The JSON shapes of the contract (`shared/spec/cli.md`, "JSON shapes") are
 //! at the end, as typed structs: tests decode documents, they do not grep
@@ -283,6 +286,18 @@ impl Env {
     }
 }
 
+/// A test that cannot run here (no strace, no mount namespace, not root).
+/// In CI (`CI=true`, where `.ci/run` installs what the tests need and runs
+/// as root) that is a failure, not a pass: panics. Elsewhere says
+/// `skipped: <why>` on stderr; the caller then returns.
+#[track_caller]
+pub fn cannot_run(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("this test cannot run, and CI must run it: {why}");
+    }
+    eprintln!("skipped: {why}");
+}
+
 /// `<vault>.lock` for a vault path.
 pub fn lock_path_of(vault: &Path) -> PathBuf {
     let mut name = vault.file_name().unwrap().to_os_string();
@@ -541,6 +556,33 @@ fn detach(umask0: bool) -> io::Result<()> {
 
 // ---------------------------------------------------------------- the run
 
+/// Every way a remembered secret may be written out, lower case (the
+/// checks compare lower-cased text): a code of letters and digits plain and
+/// split in two halves by a space or a dash, any other secret as it is.
+fn secret_forms(secret: &str) -> Vec<String> {
+    if secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        written_forms(secret)
+    } else {
+        vec![secret.to_lowercase()]
+    }
+}
+
+/// Every string of a JSON document, keys included; numbers and the like as
+/// their text.
+fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| strings_in(v, out)),
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                out.push(k.clone());
+                strings_in(v, out);
+            }
+        }
+        other => out.push(other.to_string()),
+    }
+}
+
 /// The line a vault below the default key-derivation cost prints on every
 /// unlock, suggesting `passwd --upgrade`. Every vault of the suite is below
 /// the default on purpose (cheap tests), so the checks look past it.
@@ -572,32 +614,53 @@ impl Run {
             !self.stderr.contains("panicked") && self.code != 101,
             "codevault panicked\n{self}"
         );
-        let known = env.secrets();
-        if self.code >= exit::USAGE {
-            for s in &known {
-                assert!(
-                    !self.stdout.contains(s.as_str()),
-                    "a failed run printed a secret on stdout\n{self}"
-                );
-            }
-        }
+        assert!(
+            self.code < exit::USAGE || self.stdout.is_empty(),
+            "a failed run printed on stdout\n{self}"
+        );
         // Whatever the binary shows on stdout is a code to guard from now on.
         for code in codes_in(&self.stdout) {
             env.remember(&code);
         }
+        let stderr = self.stderr.to_lowercase();
         for s in env.secrets() {
-            let mut forms = vec![s.clone()];
-            if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-                forms.push(grouped(&s));
-            }
-            for form in forms {
+            for form in secret_forms(&s) {
                 assert!(
-                    !self.stderr.contains(&form),
+                    !stderr.contains(&form),
                     "stderr shows a secret ({} chars)\n{self}",
                     form.len()
                 );
             }
         }
+    }
+
+    /// Asserts standard output shows no secret the harness knows (a
+    /// passphrase, a code printed earlier or guarded) other than the codes
+    /// `allowed` (normalised: the codes this command was asked to print or
+    /// was given), in any written form or letter case: in the text, and in
+    /// every key and value of a JSON document, decoded (so that an escape
+    /// such as `\u0031` cannot hide one).
+    #[track_caller]
+    pub fn prints_only(&self, env: &Env, allowed: &[&str]) -> &Self {
+        let allowed: BTreeSet<String> = allowed.iter().flat_map(|c| written_forms(c)).collect();
+        let mut texts = vec![self.stdout.clone()];
+        if let Ok(doc) = serde_json::from_str::<serde_json::Value>(&self.stdout) {
+            strings_in(&doc, &mut texts);
+        }
+        let texts: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
+        for s in env.secrets() {
+            if allowed.contains(&s.to_lowercase()) {
+                continue;
+            }
+            for form in secret_forms(&s) {
+                assert!(
+                    texts.iter().all(|t| !t.contains(&form)),
+                    "stdout shows a secret it was not asked for ({} chars)\n{self}",
+                    form.len()
+                );
+            }
+        }
+        self
     }
 
     /// Asserts exit 0.
@@ -996,5 +1059,28 @@ impl Env {
             .run()
             .ok()
             .json()
+    }
+}
+
+impl Env {
+    /// What codevault remembers of the vaults this env's runs opened
+    /// (`~/.local/state/codevault/seen/*.json`): asserts each file is
+    /// whole JSON, and returns how many there are.
+    pub fn memories_are_whole(&self) -> usize {
+        let dir = self.path("home/.local/state/codevault/seen");
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return 0;
+        };
+        let mut n = 0;
+        for e in entries {
+            let path = e.expect("read the memory directory").path();
+            if path.extension().is_some_and(|x| x == "json") {
+                let text = fs::read(&path).expect("read a memory");
+                serde_json::from_slice::<serde_json::Value>(&text)
+                    .unwrap_or_else(|e| panic!("{} is torn: {e}", path.display()));
+                n += 1;
+            }
+        }
+        n
     }
 }

@@ -2,11 +2,11 @@
 //!
 //! The end-to-end harness (`tests/common`) runs the binary; this module is
 //! for the sweeps that would take minutes through it (every bit, every
-//! length, thousands of random files). It opens bytes through exactly the
-//! steps the binary takes in `app::Context::unlock` and `read`:
-//! `session::check`, then `Keys::for_file`, then `session::decrypt`, and it
-//! builds files through the library's own encoder, so a file made here is a
-//! file the binary could have written.
+//! length, thousands of random files). It opens bytes through the
+//! library's own way in, `session::open` (the steps the binary takes in
+//! `app::Context::unlock` and `read`), and it builds files through the
+//! library's own encoder, so a file made here is a file the binary could
+//! have written.
 //!
 //! Everything is deterministic where it can be (fixed salt, nonce, time and
 //! codes), so that a regenerated fixture is byte-identical unless the format
@@ -178,32 +178,32 @@ pub fn encrypt(vault: &Vault, passphrase: &str, kdf: KdfParams) -> Vec<u8> {
     session::encrypt(vault, &keys).unwrap()
 }
 
-/// Opens file bytes as the binary does: structure and checksum, then the
-/// key (a mismatch is a wrong passphrase), then the AEAD and the decoder.
+/// Opens file bytes through the library's one way in, `session::open`:
+/// structure and checksum, then the key (a mismatch is a wrong passphrase,
+/// unless the key check itself was forged), then the AEAD and the decoder.
 pub fn open(bytes: &[u8], passphrase: &str) -> Result<Vault> {
-    let path = Path::new(PATH);
-    let file = CheckedFile::new(path, bytes.to_vec())?;
-    let keys = Keys::for_file(path, &file.envelope(), &pass(passphrase))?;
-    session::decrypt(path, file, &keys)
+    open_keys(bytes, passphrase).map(|(vault, _)| vault)
+}
+
+/// As [`open`], with the keys it derived.
+pub fn open_keys(bytes: &[u8], passphrase: &str) -> Result<(Vault, Keys)> {
+    session::open(Path::new(PATH), bytes.to_vec(), &pass(passphrase))
 }
 
 /// Opens with keys already derived, as `app` does for a re-read under the
-/// lock when the salt and cost did not change; derives again otherwise.
+/// lock when the salt and cost did not change; [`open`] otherwise.
 pub fn open_with(bytes: &[u8], passphrase: &str, keys: &Keys) -> Result<Vault> {
     let path = Path::new(PATH);
     let file = CheckedFile::new(path, bytes.to_vec())?;
     if keys.fit(file.header()) {
         return session::decrypt(path, file, keys);
     }
-    let keys = Keys::for_file(path, &file.envelope(), &pass(passphrase))?;
-    session::decrypt(path, file, &keys)
+    open(bytes, passphrase)
 }
 
-/// The keys a file's header asks for, derived once.
+/// The keys of a file that opens, derived once.
 pub fn keys_for(bytes: &[u8], passphrase: &str) -> Keys {
-    let path = Path::new(PATH);
-    let env = session::check(path, bytes).unwrap();
-    Keys::for_file(path, &env, &pass(passphrase)).unwrap()
+    open_keys(bytes, passphrase).expect("the file opens").1
 }
 
 /// Makes the trailing checksum match the bytes before it again, as a
