@@ -104,6 +104,16 @@ pub enum Error {
     #[error("cannot find a data directory for the vault")]
     NoDataDir,
 
+    #[error("invalid note: {reason}")]
+    InvalidNote { reason: &'static str },
+
+    /// A new account name that reads like an existing one.
+    #[error("'{name}' looks like the existing account '{existing}'")]
+    LookAlikeAccount { name: String, existing: String },
+
+    #[error("invalid new passphrase: {reason}")]
+    InvalidNewPassphrase { reason: &'static str },
+
     // ----- wrong passphrase (exit 3) -----
     #[error("wrong passphrase for {}", path.display())]
     WrongPassphrase { path: PathBuf },
@@ -158,6 +168,23 @@ pub enum Error {
     #[error("the vault could not be encoded: {0}")]
     Encode(String),
 
+    /// A code was marked used (the mark is on disk) but the output that
+    /// shows it could not be written: said, never silent.
+    #[error(
+        "code {index} of '{account}' was marked used, but it could not be shown: {}",
+        unseen_reason(source)
+    )]
+    Unseen {
+        index: usize,
+        account: String,
+        source: Box<Error>,
+    },
+
+    /// Standard output is closed (`>&-`): a code handed out now would be
+    /// marked used and never seen.
+    #[error("standard output is closed; the code would be marked used and never seen")]
+    StdoutClosed,
+
     /// Standard output was closed by the reader (`codevault show x | head -1`).
     /// Not a failure to report: the binary exits quietly.
     #[error("standard output was closed")]
@@ -187,16 +214,24 @@ impl Error {
             | KdfFlag(_)
             | NeedsConfirmation { .. }
             | Cancelled
-            | NoDataDir => exit::USAGE,
+            | NoDataDir
+            | InvalidNote { .. }
+            | LookAlikeAccount { .. }
+            | InvalidNewPassphrase { .. } => exit::USAGE,
             WrongPassphrase { .. } | RekeyedMeanwhile { .. } => exit::WRONG_PASSPHRASE,
             NotAVault { .. }
             | UnsupportedVersion { .. }
             | KdfOutOfBounds { .. }
             | Damaged { .. }
             | Tampered { .. } => exit::DAMAGED,
-            Io { .. } | Stream { .. } | LockTimeout { .. } | Random(_) | Kdf(_) | Encode(_) => {
-                exit::FAILURE
-            }
+            Io { .. }
+            | Stream { .. }
+            | LockTimeout { .. }
+            | Random(_)
+            | Kdf(_)
+            | Encode(_)
+            | Unseen { .. }
+            | StdoutClosed => exit::FAILURE,
             BrokenPipe => exit::SUCCESS,
         }
     }
@@ -250,6 +285,12 @@ impl Error {
             }
             NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
             NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
+            LookAlikeAccount { existing, .. } => format!(
+                "did you mean '{existing}'? Two names that read alike would be mistaken for each other; choose one that reads differently"
+            ),
+            InvalidNewPassphrase { .. } => {
+                "use printable text only, so the passphrase can be typed at a prompt".into()
+            }
             WrongPassphrase { .. } => "passphrases are case-sensitive; nothing was changed".into(),
             RekeyedMeanwhile { .. } => "nothing was changed; run the command again with the new passphrase".into(),
             Damaged { .. } | Tampered { .. } => {
@@ -257,6 +298,13 @@ impl Error {
             }
             KdfFlag(_) => "memory 8-4096 MiB, iterations 1-32, parallelism 1-16".into(),
             LockTimeout { .. } => "another codevault command is still running; try again".into(),
+            Unseen { account, .. } => format!(
+                "`codevault show --all {}` shows it among the used codes",
+                shell_word(account)
+            ),
+            StdoutClosed => {
+                "nothing was changed; run it again with standard output open (a terminal, a file or a pipe)".into()
+            }
             Io { source, .. } if is_disk_full(source) => {
                 "free some space; the vault was left as it was".into()
             }
@@ -329,6 +377,14 @@ fn describe_set(set: u64, revoked: bool) -> String {
         format!("set {set}, which was revoked")
     } else {
         format!("the active set {set}")
+    }
+}
+
+fn unseen_reason(e: &Error) -> String {
+    match e {
+        Error::BrokenPipe => "the reader of standard output closed it".into(),
+        Error::Stream { source, .. } => describe_io(source),
+        e => e.to_string(),
     }
 }
 

@@ -13,6 +13,7 @@
 //!           app ─> vault    the domain: accounts, sets, diagnosis (pure)
 //!                  vault ─> code  generating, normalising, showing codes
 //!           app ─> output   JSON and human views
+//!                  output, error ─> display  untrusted text made safe to show
 //! error, secret: shared by all; secrets are zeroed and never printed.
 //! sys: process hardening (no core dumps, not dumpable, locked memory).
 //! ```
@@ -30,6 +31,7 @@ pub mod app;
 pub mod cli;
 pub mod code;
 pub mod crypto;
+pub mod display;
 pub mod envelope;
 pub mod error;
 pub mod import;

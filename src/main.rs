@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
+use codevault::display::escape;
 use codevault::{Error, cli::Cli};
 
 fn main() -> ExitCode {
@@ -37,9 +38,11 @@ fn main() -> ExitCode {
 fn report(e: &Error) -> ExitCode {
     if !matches!(e, Error::BrokenPipe) {
         let mut err = io::stderr().lock();
-        let _ = writeln!(err, "codevault: error: {e}");
+        // Escaped as a whole: a name, note or path in the message cannot
+        // drive the terminal or forge a line.
+        let _ = writeln!(err, "codevault: error: {}", escape(&e.to_string()));
         if let Some(hint) = e.hint() {
-            let _ = writeln!(err, "hint: {hint}");
+            let _ = writeln!(err, "hint: {}", escape(&hint));
         }
     }
     ExitCode::from(e.exit_code())

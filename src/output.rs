@@ -5,6 +5,10 @@
 //! A code appears only in views whose purpose is to show codes (`generate`,
 //! `regenerate`, `show`, `next`, the code just marked by `use`), never in a
 //! message, a warning or a diagnosis.
+//!
+//! Every line that holds text from outside (an account name, a note, a
+//! path) is written through [`line`], which escapes what a terminal would
+//! act on (see [`crate::display`]); JSON goes through the same rule.
 
 use std::io::{self, Write};
 
@@ -13,6 +17,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::crypto::KdfParams;
+use crate::display::{self, escape};
 use crate::error::shell_word;
 use crate::vault::{
     CodeSet, CodeState, Diagnosis, Event, EventKind, Origin, Receipt, Refusal, RevokedBy,
@@ -26,12 +31,18 @@ pub trait View: Serialize {
 /// Writes the view as JSON or for people.
 pub fn emit(out: &mut dyn Write, json: bool, view: &impl View) -> io::Result<()> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, view)?;
+        display::write_json(&mut *out, view)?;
         writeln!(out)?;
     } else {
         view.human(out)?;
     }
     out.flush()
+}
+
+/// One line for people, holding untrusted text: escaped as a whole, so no
+/// field of it can end the line early or drive the terminal.
+pub fn line(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(out, "{}", escape(text))
 }
 
 /// A set as JSON shows it.
@@ -68,10 +79,9 @@ pub struct Created {
 
 impl View for Created {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
+        line(
             out,
-            "Created an empty vault at {} ({}).",
-            self.path, self.kdf
+            &format!("Created an empty vault at {} ({}).", self.path, self.kdf),
         )?;
         writeln!(
             out,
@@ -94,7 +104,10 @@ impl View for Rekeyed {
         } else {
             "Passphrase kept"
         };
-        writeln!(out, "{what}; {} now uses {}.", self.path, self.kdf)
+        line(
+            out,
+            &format!("{what}; {} now uses {}.", self.path, self.kdf),
+        )
     }
 }
 
@@ -127,13 +140,15 @@ impl View for Issued {
             Origin::Generated => "New",
             Origin::Imported => "Imported",
         };
-        writeln!(
+        line(
             out,
-            "{verb} set {} for '{}': {} codes, fingerprint {}",
-            self.set.id,
-            self.account,
-            self.codes.len(),
-            self.set.fingerprint
+            &format!(
+                "{verb} set {} for '{}': {} codes, fingerprint {}",
+                self.set.id,
+                self.account,
+                self.codes.len(),
+                self.set.fingerprint
+            ),
         )?;
         if let Some(old) = self.revoked_set {
             writeln!(out, "Set {old} is revoked; its codes no longer work.")?;
@@ -177,10 +192,10 @@ impl View for AccountList {
                 "The vault has no accounts yet: codevault generate ACCOUNT"
             );
         }
-        let width = self
-            .accounts
+        let names: Vec<_> = self.accounts.iter().map(|a| escape(&a.account)).collect();
+        let width = names
             .iter()
-            .map(|a| a.account.chars().count())
+            .map(|a| a.chars().count())
             .max()
             .unwrap_or(0)
             .max("ACCOUNT".len());
@@ -189,7 +204,7 @@ impl View for AccountList {
             "{:<width$}  {:>7}  {:<10}  ORIGIN",
             "ACCOUNT", "LEFT", "CREATED"
         )?;
-        for a in &self.accounts {
+        for (a, name) in self.accounts.iter().zip(&names) {
             let (left, created, origin) = match (a.created, a.origin) {
                 (Some(c), Some(o)) => (format!("{}/{}", a.remaining, a.total), date(c), o.label()),
                 _ => ("-".to_string(), "-".to_string(), "no active set"),
@@ -197,8 +212,7 @@ impl View for AccountList {
             let low = if a.low { "  LOW" } else { "" };
             writeln!(
                 out,
-                "{:<width$}  {left:>7}  {created:<10}  {origin}{low}",
-                a.account
+                "{name:<width$}  {left:>7}  {created:<10}  {origin}{low}"
             )?;
         }
         Ok(())
@@ -242,7 +256,7 @@ impl Shown {
         };
         writeln!(out, "BACKUP CODES")?;
         writeln!(out)?;
-        writeln!(out, "  Account:      {}", self.account)?;
+        line(out, &format!("  Account:      {}", self.account))?;
         writeln!(out, "  Set:          {} ({origin})", self.set.id)?;
         writeln!(out, "  Created:      {}", date(self.set.created))?;
         writeln!(out, "  Fingerprint:  {}", self.set.fingerprint)?;
@@ -256,10 +270,12 @@ impl Shown {
             out,
             "Each code works once. Tick its box when you use it, and record the"
         )?;
-        writeln!(
+        line(
             out,
-            "use with `codevault use {} CODE`. If the fingerprint differs from",
-            shell_word(&self.account)
+            &format!(
+                "use with `codevault use {} CODE`. If the fingerprint differs from",
+                shell_word(&self.account)
+            ),
         )?;
         writeln!(
             out,
@@ -277,16 +293,18 @@ impl View for Shown {
         if self.sheet {
             return self.sheet(out);
         }
-        writeln!(
+        line(
             out,
-            "{}: set {}, {} {}, fingerprint {} - {} of {} left",
-            self.account,
-            self.set.id,
-            self.set.origin.label(),
-            date(self.set.created),
-            self.set.fingerprint,
-            self.remaining,
-            self.total
+            &format!(
+                "{}: set {}, {} {}, fingerprint {} - {} of {} left",
+                self.account,
+                self.set.id,
+                self.set.origin.label(),
+                date(self.set.created),
+                self.set.fingerprint,
+                self.remaining,
+                self.total
+            ),
         )?;
         for c in &self.codes {
             match &c.used {
@@ -297,12 +315,14 @@ impl View for Shown {
                         .as_deref()
                         .map(|n| format!(" ({n})"))
                         .unwrap_or_default();
-                    writeln!(
+                    line(
                         out,
-                        "  {:>3}. {}  used {}{note}",
-                        c.index,
-                        c.code.grouped(),
-                        u.at
+                        &format!(
+                            "  {:>3}. {}  used {}{note}",
+                            c.index,
+                            c.code.grouped(),
+                            u.at
+                        ),
                     )?
                 }
             }
@@ -346,10 +366,12 @@ impl View for Marked {
             // the app tells the rest on stderr.
             writeln!(out, "{}", self.code.grouped())
         } else {
-            writeln!(
+            line(
                 out,
-                "Marked code {} of '{}' as used; {} left.",
-                self.index, self.account, self.remaining
+                &format!(
+                    "Marked code {} of '{}' as used; {} left.",
+                    self.index, self.account, self.remaining
+                ),
             )
         }
     }
@@ -368,8 +390,8 @@ pub struct Checked<'a> {
 impl View for Checked<'_> {
     /// The answer only; its hint goes to standard error (see `app::check`).
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        let (line, _) = explain(self.diagnosis);
-        writeln!(out, "{}: {line}", self.diagnosis.reason())
+        let (said, _) = explain(self.diagnosis);
+        line(out, &format!("{}: {said}", self.diagnosis.reason()))
     }
 }
 
@@ -392,9 +414,17 @@ fn revoked_by(by: RevokedBy) -> &'static str {
     }
 }
 
-/// One sentence on what a code is, and what to do about it. Never contains
-/// the code.
+/// One sentence on what a code is, and what to do about it, escaped for
+/// people. Never contains the code.
 pub fn explain(d: &Diagnosis) -> (String, Option<String>) {
+    let (line, hint) = explain_raw(d);
+    (
+        escape(&line).into_owned(),
+        hint.map(|h| escape(&h).into_owned()),
+    )
+}
+
+fn explain_raw(d: &Diagnosis) -> (String, Option<String>) {
     match d {
         Diagnosis::Unused {
             account,
@@ -516,10 +546,12 @@ pub struct RevokedSet {
 
 impl View for RevokedSet {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
+        line(
             out,
-            "Revoked set {} of '{}' ({} unused codes). It has no active set now.",
-            self.set.id, self.account, self.unused
+            &format!(
+                "Revoked set {} of '{}' ({} unused codes). It has no active set now.",
+                self.set.id, self.account, self.unused
+            ),
         )
     }
 }
@@ -533,10 +565,12 @@ pub struct Removed {
 impl View for Removed {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         let plural = if self.sets == 1 { "" } else { "s" };
-        writeln!(
+        line(
             out,
-            "Removed '{}' and its codes ({} set{plural}); the log keeps that it existed.",
-            self.account, self.sets
+            &format!(
+                "Removed '{}' and its codes ({} set{plural}); the log keeps that it existed.",
+                self.account, self.sets
+            ),
         )
     }
 }
@@ -644,7 +678,7 @@ impl View for Log<'_> {
                     }
                 ),
             };
-            writeln!(out, "{}  {account}  {what}", e.at)?;
+            line(out, &format!("{}  {account}  {what}", e.at))?;
         }
         Ok(())
     }

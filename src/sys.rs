@@ -9,12 +9,19 @@
 //! this stops: root, the kernel (a kernel debugger, `/dev/mem`, a
 //! hypervisor), or a debugger attached before `main` runs.
 //!
+//! It also owns the terminal's settings while a prompt waits: echo off for
+//! a passphrase, and whatever the prompt changed put back before the
+//! process exits on Ctrl-C (`SIGINT`), Ctrl-\\ (`SIGQUIT`), `SIGTERM` or
+//! `SIGHUP`, with the shell's exit status for that signal (130 for Ctrl-C).
+//!
 //! This is one of the two modules allowed unsafe code (with
 //! `crypto::memory`); every block says why it is sound. The calls are
 //! Linux's; on other Unix systems the limits still apply and the Linux-only
 //! calls report that they did nothing.
 
 use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
 /// What [`harden_process`] managed to do. Each field is `true` when the
 /// protection is in place.
@@ -123,6 +130,137 @@ pub fn exclude_from_dumps(bytes: &[u8]) -> bool {
 pub fn protect_secret(bytes: &[u8]) {
     lock_in_memory(bytes);
     exclude_from_dumps(bytes);
+}
+
+/// Whether standard output was closed when the program started (`>&-`).
+/// Rust's runtime puts `/dev/null` on a closed standard descriptor, opened
+/// read-write, which no shell redirection does (`>/dev/null` opens it
+/// write-only): so whatever is written there is silently lost.
+pub fn stdout_was_closed() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: F_GETFL takes no pointer; descriptor 1 is always open in a
+    // Rust program (see above), and a failure is reported as -1.
+    let flags = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFL) };
+    if flags < 0 {
+        return true;
+    }
+    if flags & libc::O_ACCMODE != libc::O_RDWR {
+        return false;
+    }
+    let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() else {
+        return true;
+    };
+    let (Ok(out), Ok(null)) = (
+        std::fs::File::from(fd).metadata(),
+        std::fs::metadata("/dev/null"),
+    ) else {
+        return false;
+    };
+    out.rdev() == null.rdev() && out.dev() == null.dev() && out.ino() == null.ino()
+}
+
+/// The signals that end a prompt: the terminal is restored before the
+/// process exits with 128 + the signal's number.
+const PROMPT_SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
+
+/// The settings to restore, for the signal handler: the terminal's
+/// descriptor and a pointer to its saved settings (null when none).
+static SAVED_FD: AtomicI32 = AtomicI32::new(-1);
+static SAVED_TERMIOS: AtomicPtr<libc::termios> = AtomicPtr::new(std::ptr::null_mut());
+
+/// A terminal prepared for a prompt: its settings as they were, restored
+/// when the guard is dropped, and by a signal handler should the prompt be
+/// interrupted. Only one guard may exist at a time (prompts do not nest).
+pub struct TerminalGuard {
+    fd: RawFd,
+    saved: *mut libc::termios,
+    old_actions: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl TerminalGuard {
+    /// Saves the settings of the terminal `fd`, installs the handlers, and
+    /// turns echo off when `echo` is false (line mode and signals stay as
+    /// they are, so Ctrl-C still interrupts).
+    pub fn new(fd: BorrowedFd<'_>, echo: bool) -> io::Result<TerminalGuard> {
+        let fd = fd.as_raw_fd();
+        // SAFETY: termios is plain old data; all-zero is a valid value,
+        // and tcgetattr overwrites it on success.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: tcgetattr writes one termios into the struct it is given.
+        if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let saved = Box::into_raw(Box::new(saved));
+        SAVED_FD.store(fd, Ordering::SeqCst);
+        SAVED_TERMIOS.store(saved, Ordering::SeqCst);
+        let mut guard = TerminalGuard {
+            fd,
+            saved,
+            old_actions: Vec::new(),
+        };
+        for signal in PROMPT_SIGNALS {
+            // SAFETY: sigaction is plain old data; zeroed is "no flags, no
+            // mask", then the handler is set. sigaction reads the new
+            // action and writes the old one into structs on our stack.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = restore_and_exit as *const () as libc::sighandler_t;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, &action, &mut old) == 0 {
+                    guard.old_actions.push((signal, old));
+                }
+            }
+        }
+        if !echo {
+            // SAFETY: `saved` points to the termios boxed above, alive
+            // until the guard is dropped.
+            let mut quiet = unsafe { *saved };
+            quiet.c_lflag &= !(libc::ECHO | libc::ECHOE | libc::ECHOK);
+            quiet.c_lflag |= libc::ECHONL;
+            // SAFETY: tcsetattr reads the struct on our stack.
+            if unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &quiet) } != 0 {
+                return Err(io::Error::last_os_error()); // the guard restores
+            }
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        // Restore first: a signal arriving meanwhile finds the settings
+        // still saved and restores them again, harmlessly.
+        // SAFETY: `saved` is the termios boxed in `new`, not yet freed.
+        unsafe { libc::tcsetattr(self.fd, libc::TCSANOW, self.saved) };
+        for (signal, old) in self.old_actions.drain(..) {
+            // SAFETY: puts back the action sigaction reported in `new`.
+            unsafe { libc::sigaction(signal, &old, std::ptr::null_mut()) };
+        }
+        SAVED_TERMIOS.store(std::ptr::null_mut(), Ordering::SeqCst);
+        SAVED_FD.store(-1, Ordering::SeqCst);
+        // SAFETY: the box made in `new`, freed once, after the handler
+        // that could read it was removed.
+        drop(unsafe { Box::from_raw(self.saved) });
+    }
+}
+
+/// The handler of [`PROMPT_SIGNALS`]: only async-signal-safe calls
+/// (tcsetattr, write, _exit).
+extern "C" fn restore_and_exit(signal: libc::c_int) {
+    let fd = SAVED_FD.load(Ordering::SeqCst);
+    let saved = SAVED_TERMIOS.load(Ordering::SeqCst);
+    if fd >= 0 && !saved.is_null() {
+        // SAFETY: `saved` is non-null only while the guard owns its box;
+        // the newline ends the prompt's line.
+        unsafe {
+            libc::tcsetattr(fd, libc::TCSANOW, saved);
+            libc::write(fd, b"\n".as_ptr().cast(), 1);
+        }
+    }
+    // SAFETY: _exit ends the process at once, as the signal would have.
+    unsafe { libc::_exit(128 + signal) }
 }
 
 /// The whole pages that hold `len` bytes at `addr`: (start, length).

@@ -42,17 +42,48 @@ impl AccountName {
             "it is empty"
         } else if name.chars().count() > MAX_NAME_CHARS {
             "it is longer than 128 characters"
-        } else if name.chars().any(char::is_control) {
-            "it contains a control character"
+        } else if name.chars().any(crate::display::is_unsafe) {
+            "it contains a control or format character"
         } else {
             return Ok(AccountName(name.to_string()));
         };
         Err(Error::InvalidAccountName { reason })
     }
 
+    /// What two names that people would read alike have in common: the
+    /// Unicode confusables skeleton (UTS #39) of the case-folded name, so
+    /// `GitHub`, `github` and `gіthub` (a Cyrillic i) give the same key.
+    pub fn look_alike_key(name: &str) -> String {
+        let folded = name.to_lowercase();
+        unicode_security::skeleton(&folded)
+            .collect::<String>()
+            .to_lowercase()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The longest note kept with a use, in characters.
+pub const MAX_NOTE_CHARS: usize = 256;
+
+/// A note for `use --note` / `next --note`, checked as an account name is
+/// (trimmed, not empty, no control or format character), 256 characters
+/// at most.
+pub fn parse_note(raw: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    let note = raw.trim();
+    let reason = if note.is_empty() {
+        "it is empty"
+    } else if note.chars().count() > MAX_NOTE_CHARS {
+        "it is longer than 256 characters"
+    } else if note.chars().any(crate::display::is_unsafe) {
+        "it contains a control or format character"
+    } else {
+        return Ok(Some(note.to_string()));
+    };
+    Err(Error::InvalidNote { reason })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,6 +368,26 @@ impl Vault {
         }
     }
 
+    /// A name for a new account must not read like an existing one: an
+    /// existing name is fine, a look-alike is refused naming the original.
+    fn check_new_name(&self, name: &AccountName) -> Result<()> {
+        if self.accounts.contains_key(name.as_str()) {
+            return Ok(());
+        }
+        let key = AccountName::look_alike_key(name.as_str());
+        match self
+            .accounts
+            .keys()
+            .find(|existing| AccountName::look_alike_key(existing) == key)
+        {
+            Some(existing) => Err(Error::LookAlikeAccount {
+                name: name.as_str().to_string(),
+                existing: existing.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The account's active set, or the errors that explain its absence.
     pub fn active_set(&self, name: &AccountName) -> Result<&CodeSet> {
         self.account(name)?
@@ -458,6 +509,7 @@ impl Vault {
         R::Error: std::fmt::Display,
     {
         Self::check_count(count)?;
+        self.check_new_name(name)?;
         if self
             .accounts
             .get(name.as_str())
@@ -535,6 +587,7 @@ impl Vault {
         if codes.is_empty() {
             return Err(Error::Usage("there are no codes to import".into()));
         }
+        self.check_new_name(name)?;
         if !codes.iter().all(|c| alphabet.admits(c)) {
             return Err(Error::Usage(
                 "the codes to import are not all of the same kind and length".into(),

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::prompt;
 use crate::session;
-use crate::vault::{AccountName, Diagnosis, Vault};
+use crate::vault::{self, AccountName, Diagnosis, Vault};
 
 use super::Outcome;
 use super::context::{Context, account};
@@ -63,6 +63,8 @@ pub(super) fn use_code(
     note: Option<String>,
 ) -> Result<Outcome> {
     let name = account(raw)?;
+    let note = vault::parse_note(note.as_deref())?;
+    refuse_closed_stdout()?;
     let u = ctx.unlock()?;
     let typed = if typed.is_empty() {
         prompt::code_from_stdin_or_prompt()?
@@ -76,8 +78,14 @@ pub(super) fn use_code(
     })?;
     match result {
         Ok(receipt) => {
-            let (remaining, origin, low) = (receipt.remaining, receipt.origin, receipt.low);
-            ctx.emit(&output::Marked::of(receipt, false))?;
+            let (index, remaining, origin, low) = (
+                receipt.index,
+                receipt.remaining,
+                receipt.origin,
+                receipt.low,
+            );
+            ctx.emit(&output::Marked::of(receipt, false))
+                .map_err(|e| unseen(e, index, &name))?;
             if low {
                 ctx.warn_low(name.as_str(), remaining, origin);
             }
@@ -102,6 +110,8 @@ pub(super) fn refuse(ctx: &mut Context, diagnosis: &Diagnosis) -> Result<Outcome
 
 pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result<Outcome> {
     let name = account(raw)?;
+    let note = vault::parse_note(note.as_deref())?;
+    refuse_closed_stdout()?;
     let u = ctx.unlock()?;
     // The mark is on disk (fsync, rename, fsync) before the code is shown.
     let receipt = ctx.modify(u, None, |v| v.next(&name, note, session::now()))?;
@@ -111,7 +121,8 @@ pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result
         receipt.origin,
         receipt.low,
     );
-    ctx.emit(&output::Marked::of(receipt, true))?;
+    ctx.emit(&output::Marked::of(receipt, true))
+        .map_err(|e| unseen(e, index, &name))?;
     if !ctx.json {
         ctx.say(&format!(
             "code {index} of '{}', now marked used; {remaining} left",
@@ -122,6 +133,25 @@ pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result
         ctx.warn_low(name.as_str(), remaining, origin);
     }
     Ok(Outcome::Done)
+}
+
+/// Standard output closed (`>&-`) would swallow the code silently: refused
+/// before anything is marked.
+fn refuse_closed_stdout() -> Result<()> {
+    if crate::sys::stdout_was_closed() {
+        return Err(Error::StdoutClosed);
+    }
+    Ok(())
+}
+
+/// The output of a mark that is already on disk failed (a full disk, a
+/// closed pipe): say which code was marked and how to see it.
+fn unseen(e: Error, index: usize, name: &AccountName) -> Error {
+    Error::Unseen {
+        index,
+        account: name.as_str().to_string(),
+        source: Box::new(e),
+    }
 }
 
 pub(super) fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result<Outcome> {

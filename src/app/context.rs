@@ -38,9 +38,10 @@ impl Context<'_> {
         output::emit(self.out, self.json, view).map_err(Error::output)
     }
 
-    /// A message for people, on standard error.
+    /// A message for people, on standard error: one line, escaped (it
+    /// may hold a name, a note or a path).
     pub(super) fn say(&mut self, line: &str) {
-        let _ = writeln!(self.err, "{line}");
+        let _ = output::line(self.err, line);
     }
 
     /// Reads and checks the file, then asks for the passphrase and derives
