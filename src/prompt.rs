@@ -329,6 +329,44 @@ mod tests {
         assert_eq!(read_first_line(&mut input).unwrap().as_slice(), b"two");
     }
 
+    /// No reader's buffer may hold what follows the line, nor the line:
+    /// every read asks for one byte.
+    #[test]
+    fn a_line_is_read_a_byte_at_a_time() {
+        struct OneByOne<'a>(&'a [u8]);
+        impl Read for OneByOne<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                assert_eq!(buf.len(), 1, "a read of {} bytes", buf.len());
+                let Some((&first, rest)) = self.0.split_first() else {
+                    return Ok(0);
+                };
+                buf[0] = first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let mut input = OneByOne(b"secret\r\nnext line");
+        assert_eq!(read_first_line(&mut input).unwrap().as_slice(), b"secret");
+        assert_eq!(input.0, b"next line");
+    }
+
+    #[test]
+    fn a_new_passphrase_must_be_typeable_text() {
+        for bad in [
+            &b"tab\there"[..],
+            b"nul\0",
+            b"\xff\xfe",
+            b"esc\x1b[31m",
+            b"del\x7f",
+        ] {
+            assert!(matches!(
+                typeable(Passphrase::new(bad)),
+                Err(Error::InvalidNewPassphrase { .. })
+            ));
+        }
+        assert!(typeable(Passphrase::new("correct horse ünïcödé")).is_ok());
+    }
+
     #[test]
     fn lines_are_bytes_and_only_text_lines_must_be_text() {
         let line = read_first_line(&b"\xff\xfe\nrest"[..]).unwrap();

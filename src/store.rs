@@ -12,7 +12,7 @@
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -300,11 +300,43 @@ fn sync_dir(vault: &Path) -> Result<()> {
 
 /// A writer killed between creating its temp file and renaming it leaves
 /// the temp file behind. The next writer, holding the lock, knows no other
-/// writer is running and removes such leftovers.
+/// writer is running and removes such leftovers: only regular files of
+/// this user (never what a link points to, never another user's file in a
+/// shared directory).
 fn remove_stale_temps(vault: &Path) {
     for temp in stray_temp_files(vault) {
-        let _ = fs::remove_file(temp);
+        if fs::symlink_metadata(&temp).is_ok_and(|m| m.is_file() && m.uid() == crate::sys::euid()) {
+            let _ = fs::remove_file(temp);
+        }
     }
+}
+
+/// Warnings, as ssh gives for its keys, when the vault or its directory
+/// can be written by the group or others: whoever can write there can
+/// replace the vault with an older copy or plant files beside it. Not a
+/// refusal: the vault is still encrypted and authenticated.
+pub fn permission_warnings(vault: &Path) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let dir = dir_of(vault);
+    for (what, path) in [("the vault", vault), ("the vault's directory", dir)] {
+        let Ok(meta) = fs::metadata(path) else {
+            continue;
+        };
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o022 != 0 {
+            let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+                (true, true) => "its group and others",
+                (true, false) => "its group",
+                _ => "others",
+            };
+            warnings.push(format!(
+                "warning: {what} {} can be written by {who} (mode {mode:o}); `chmod go-w {}` fixes it",
+                path.display(),
+                crate::error::shell_word(&path.to_string_lossy())
+            ));
+        }
+    }
+    warnings
 }
 
 /// The temp files a killed writer may have left.

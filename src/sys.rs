@@ -132,6 +132,12 @@ pub fn protect_secret(bytes: &[u8]) {
     exclude_from_dumps(bytes);
 }
 
+/// The effective user id: the owner of the files this process creates.
+pub fn euid() -> u32 {
+    // SAFETY: geteuid takes no arguments and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// Whether standard output was closed when the program started (`>&-`).
 /// Rust's runtime puts `/dev/null` on a closed standard descriptor, opened
 /// read-write, which no shell redirection does (`>/dev/null` opens it

@@ -42,22 +42,47 @@ impl AccountName {
             "it is empty"
         } else if name.chars().count() > MAX_NAME_CHARS {
             "it is longer than 128 characters"
-        } else if name.chars().any(crate::display::is_unsafe) {
-            "it contains a control or format character"
         } else {
             return Ok(AccountName(name.to_string()));
         };
         Err(Error::InvalidAccountName { reason })
     }
 
-    /// What two names that people would read alike have in common: the
-    /// Unicode confusables skeleton (UTS #39) of the case-folded name, so
-    /// `GitHub`, `github` and `gіthub` (a Cyrillic i) give the same key.
-    pub fn look_alike_key(name: &str) -> String {
-        let folded = name.to_lowercase();
-        unicode_security::skeleton(&folded)
-            .collect::<String>()
-            .to_lowercase()
+    /// A name for an account that may be created: no control or format
+    /// character either. Only new names are held to this, so that an
+    /// account stored by an older version can still be shown and removed
+    /// (its name is shown escaped).
+    pub fn parse_new(raw: &str) -> Result<Self> {
+        let name = Self::parse(raw)?;
+        name.check_characters()?;
+        Ok(name)
+    }
+
+    fn check_characters(&self) -> Result<()> {
+        if self.0.chars().any(crate::display::is_unsafe) {
+            return Err(Error::InvalidAccountName {
+                reason: "it contains a control or format character",
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether two names read alike: they share a key, the Unicode
+    /// confusables skeleton (UTS #39) of the case-folded name, or that of
+    /// the case-folded skeleton (a capital I reads as an l only before
+    /// folding). So `GitHub`, `GITHUB`, `gіthub` (a Cyrillic i) and
+    /// `paypaI` (a capital i) read like `github` and `paypal`.
+    pub fn reads_like(a: &str, b: &str) -> bool {
+        let (ka, kb) = (Self::look_alike_keys(a), Self::look_alike_keys(b));
+        ka.iter().any(|k| kb.contains(k))
+    }
+
+    fn look_alike_keys(name: &str) -> [String; 2] {
+        let skeleton = |s: &str| unicode_security::skeleton(s).collect::<String>();
+        [
+            skeleton(&name.to_lowercase()),
+            skeleton(&skeleton(name).to_lowercase()),
+        ]
     }
 
     pub fn as_str(&self) -> &str {
@@ -374,11 +399,11 @@ impl Vault {
         if self.accounts.contains_key(name.as_str()) {
             return Ok(());
         }
-        let key = AccountName::look_alike_key(name.as_str());
+        name.check_characters()?;
         match self
             .accounts
             .keys()
-            .find(|existing| AccountName::look_alike_key(existing) == key)
+            .find(|existing| AccountName::reads_like(existing, name.as_str()))
         {
             Some(existing) => Err(Error::LookAlikeAccount {
                 name: name.as_str().to_string(),

@@ -53,6 +53,7 @@ pub(super) fn init(
     if let Some(warning) = saved.warning() {
         ctx.say(&warning);
     }
+    ctx.warn_permissions();
     let view = output::Created {
         path: ctx.path.display().to_string(),
         kdf,

@@ -48,6 +48,7 @@ impl Context<'_> {
     /// the keys: a missing or damaged vault is reported before any prompt.
     pub(super) fn unlock(&mut self) -> Result<Unlocked> {
         let file = CheckedFile::new(&self.path, store::read(&self.path)?)?;
+        self.warn_permissions();
         if file.header().kdf.is_weaker_than(KdfParams::DEFAULT) {
             self.weak_kdf = Some(file.header().kdf);
         }
@@ -118,6 +119,13 @@ impl Context<'_> {
             self.say(&warning);
         }
         Ok(result)
+    }
+
+    /// A vault or directory others can write to is said, not refused.
+    pub(super) fn warn_permissions(&mut self) {
+        for warning in store::permission_warnings(&self.path) {
+            self.say(&warning);
+        }
     }
 
     /// The standard-error warning for a set running out, with its fix.

@@ -12,6 +12,8 @@ use crate::prompt;
 use crate::session;
 
 use super::Outcome;
+use crate::vault::AccountName;
+
 use super::context::{Context, account};
 
 pub(super) fn generate(
@@ -20,7 +22,11 @@ pub(super) fn generate(
     count: usize,
     regenerate: bool,
 ) -> Result<Outcome> {
-    let name = account(raw)?;
+    let name = if regenerate {
+        account(raw)?
+    } else {
+        AccountName::parse_new(raw)?
+    };
     let u = ctx.unlock()?;
     let issued = ctx.modify(u, None, |v| {
         let now = session::now();
@@ -42,7 +48,7 @@ pub(super) fn import(
     file: Option<&Path>,
     replace: bool,
 ) -> Result<Outcome> {
-    let name = account(raw)?;
+    let name = AccountName::parse_new(raw)?;
     let u = ctx.unlock()?;
     if file.is_none() && prompt::stdin_is_terminal() {
         ctx.say("Paste the codes, then press Ctrl-D on an empty line:");
