@@ -5,11 +5,16 @@
 //! exit code from the contract and, where there is a fix, a hint. No variant
 //! ever carries a code or a passphrase: an error message can end up in a bug
 //! report, a terminal log or a CI transcript.
+//!
+//! Text from outside in a message (an account name, a path, a note) is
+//! escaped by [`crate::display`] here, and the whole line again where it is
+//! written: a message cannot drive the terminal or forge a line.
 
 use std::io;
 use std::path::PathBuf;
 
 use crate::crypto::KdfBoundsError;
+use crate::display::{escape, path as shown_path};
 
 /// Exit codes of the contract (`shared/spec/cli.md`).
 pub mod exit {
@@ -26,11 +31,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // ----- usage and input (exit 2) -----
-    #[error("{0}")]
+    #[error("{}", escape(.0))]
     Usage(String),
 
     /// The command line did not parse; `usage` is clap's usage line.
-    #[error("{message}")]
+    #[error("{}", escape(message))]
     Arguments {
         message: String,
         usage: Option<String>,
@@ -39,42 +44,42 @@ pub enum Error {
     #[error("invalid account name: {reason}")]
     InvalidAccountName { reason: &'static str },
 
-    #[error("that is not a valid code: {reason}")]
+    #[error("that is not a valid code: {}", escape(reason))]
     MalformedCode { reason: String },
 
-    #[error("no account named '{}'", redact_code_like(name))]
+    #[error("no account named '{}'", escape(&redact_code_like(name)))]
     UnknownAccount {
         name: String,
         suggestions: Vec<String>,
     },
 
-    #[error("'{account}' already has an active set of codes")]
+    #[error("'{}' already has an active set of codes", escape(account))]
     ActiveSetExists {
         account: String,
         /// Whether the new set was to be imported (the fix differs).
         importing: bool,
     },
 
-    #[error("these codes are already in the vault: {} of '{account}'", describe_set(*set, *revoked))]
+    #[error("these codes are already in the vault: {} of '{}'", describe_set(*set, *revoked), escape(account))]
     ImportOverlap {
         account: String,
         set: u64,
         revoked: bool,
     },
 
-    #[error("'{account}' has no active set of codes")]
+    #[error("'{}' has no active set of codes", escape(account))]
     NoActiveSet { account: String },
 
-    #[error("every code of the active set of '{account}' is used")]
+    #[error("every code of the active set of '{}' is used", escape(account))]
     NoCodesLeft {
         account: String,
         origin: crate::vault::Origin,
     },
 
-    #[error("no vault at {}", path.display())]
+    #[error("no vault at {}", shown_path(path))]
     VaultMissing { path: PathBuf },
 
-    #[error("a file already exists at {}", path.display())]
+    #[error("a file already exists at {}", shown_path(path))]
     VaultExists { path: PathBuf },
 
     #[error("no passphrase given and no terminal to ask for one")]
@@ -83,7 +88,7 @@ pub enum Error {
     #[error("no new passphrase given and no terminal to ask for one")]
     NoNewPassphraseSource,
 
-    #[error("no file at {}", path.display())]
+    #[error("no file at {}", shown_path(path))]
     NoSuchFile { path: PathBuf },
 
     #[error("{what} is empty")]
@@ -95,7 +100,10 @@ pub enum Error {
     #[error("invalid key-derivation cost: {0}")]
     KdfFlag(KdfBoundsError),
 
-    #[error("removing '{account}' needs confirmation and there is no terminal to ask")]
+    #[error(
+        "removing '{}' needs confirmation and there is no terminal to ask",
+        escape(account)
+    )]
     NeedsConfirmation { account: String },
 
     #[error("cancelled; nothing was changed")]
@@ -108,49 +116,65 @@ pub enum Error {
     InvalidNote { reason: &'static str },
 
     /// A new account name that reads like an existing one.
-    #[error("'{name}' looks like the existing account '{existing}'")]
+    #[error(
+        "'{}' looks like the existing account '{}'",
+        escape(name),
+        escape(existing)
+    )]
     LookAlikeAccount { name: String, existing: String },
 
     #[error("invalid new passphrase: {reason}")]
     InvalidNewPassphrase { reason: &'static str },
 
     // ----- wrong passphrase (exit 3) -----
-    #[error("wrong passphrase for {}", path.display())]
+    #[error("wrong passphrase for {}", shown_path(path))]
     WrongPassphrase { path: PathBuf },
 
     /// Another process changed the passphrase between our reading the
     /// vault and our turn at the lock.
-    #[error("the passphrase of {} was changed by another codevault command while this one waited", path.display())]
+    #[error(
+        "the passphrase of {} was changed by another codevault command while this one waited",
+        shown_path(path)
+    )]
     RekeyedMeanwhile { path: PathBuf },
 
     // ----- the file is not a vault we can open (exit 4) -----
-    #[error("{} is not a codevault vault", path.display())]
+    #[error("{} is not a codevault vault", shown_path(path))]
     NotAVault { path: PathBuf },
 
-    #[error("{} is a vault of unsupported format version {version}", path.display())]
+    #[error(
+        "{} is a vault of unsupported format version {version}",
+        shown_path(path)
+    )]
     UnsupportedVersion { path: PathBuf, version: u16 },
 
-    #[error("{} asks for a key-derivation cost outside the allowed bounds: {source}", path.display())]
+    #[error(
+        "{} asks for a key-derivation cost outside the allowed bounds: {source}",
+        shown_path(path)
+    )]
     KdfOutOfBounds {
         path: PathBuf,
         source: KdfBoundsError,
     },
 
-    #[error("{} is damaged: {detail}", path.display())]
+    #[error("{} is damaged: {detail}", shown_path(path))]
     Damaged { path: PathBuf, detail: String },
 
-    #[error("{} was modified: it failed authentication although the passphrase is right", path.display())]
+    #[error(
+        "{} was modified: it failed authentication although the passphrase is right",
+        shown_path(path)
+    )]
     Tampered { path: PathBuf },
 
     // ----- everything else (exit 5) -----
-    #[error("could not {action} {}: {}", path.display(), describe_io(source))]
+    #[error("could not {action} {}: {}", shown_path(path), describe_io(source))]
     Io {
         action: &'static str,
         path: PathBuf,
         source: io::Error,
     },
 
-    #[error("could not {action}: {}", describe_io(source))]
+    #[error("could not {action}: {}", escape(&describe_io(source)))]
     Stream {
         action: &'static str,
         source: io::Error,
@@ -162,16 +186,17 @@ pub enum Error {
     #[error("the operating system's random generator failed: {0}")]
     Random(String),
 
-    #[error("key derivation failed: {0}")]
+    #[error("key derivation failed: {}", escape(.0))]
     Kdf(String),
 
-    #[error("the vault could not be encoded: {0}")]
+    #[error("the vault could not be encoded: {}", escape(.0))]
     Encode(String),
 
     /// A code was marked used (the mark is on disk) but the output that
     /// shows it could not be written: said, never silent.
     #[error(
-        "code {index} of '{account}' was marked used, but it could not be shown: {}",
+        "code {index} of '{}' was marked used, but it could not be shown: {}",
+        escape(account),
         unseen_reason(source)
     )]
     Unseen {
@@ -245,7 +270,10 @@ impl Error {
                 None => "see codevault --help".into(),
             },
             UnknownAccount { suggestions, .. } if !suggestions.is_empty() => {
-                let names: Vec<String> = suggestions.iter().map(|s| format!("'{s}'")).collect();
+                let names: Vec<String> = suggestions
+                    .iter()
+                    .map(|s| format!("'{}'", escape(s)))
+                    .collect();
                 format!("did you mean {}?", names.join(" or "))
             }
             UnknownAccount { .. } => "`codevault list` shows the accounts in the vault".into(),
@@ -286,7 +314,8 @@ impl Error {
             NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
             NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
             LookAlikeAccount { existing, .. } => format!(
-                "did you mean '{existing}'? Two names that read alike would be mistaken for each other; choose one that reads differently"
+                "did you mean '{}'? Two names that read alike would be mistaken for each other; choose one that reads differently",
+                escape(existing)
             ),
             InvalidNewPassphrase { .. } => {
                 "use printable text only, so the passphrase can be typed at a prompt".into()
@@ -441,11 +470,29 @@ pub fn redact_code_like(text: &str) -> String {
 }
 
 /// Quote an account name for a command shown in a hint, so the hint can be
-/// pasted into a shell as it is.
+/// pasted into a shell as it is. A name with a control or format character
+/// (stored by an older version) is written `$'…'` with `\u` escapes, which
+/// bash, zsh and ksh read back as the name and a terminal shows harmlessly.
 pub fn shell_word(s: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
     if !s.is_empty() && s.chars().all(plain) {
         s.to_string()
+    } else if s.chars().any(crate::display::is_unsafe) {
+        let mut quoted = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\'' | '\\' => {
+                    quoted.push('\\');
+                    quoted.push(c);
+                }
+                c if crate::display::is_unsafe(c) => {
+                    quoted.push_str(&format!("\\U{:08x}", c as u32));
+                }
+                c => quoted.push(c),
+            }
+        }
+        quoted.push('\'');
+        quoted
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
@@ -490,6 +537,41 @@ mod tests {
         assert!(!e.to_string().contains("5678"));
     }
 
+    /// The messages themselves escape what came from outside, whatever
+    /// writes them (main escapes the whole line again).
+    #[test]
+    fn messages_and_hints_escape_names_and_paths() {
+        let bad = "a\u{1b}[2J\nhint: x\u{202e}y";
+        let errors = [
+            Error::UnknownAccount {
+                name: bad.into(),
+                suggestions: vec![bad.into()],
+            },
+            Error::VaultMissing { path: bad.into() },
+            Error::NoActiveSet {
+                account: bad.into(),
+            },
+            Error::LookAlikeAccount {
+                name: bad.into(),
+                existing: bad.into(),
+            },
+            Error::Unseen {
+                index: 1,
+                account: bad.into(),
+                source: Box::new(Error::BrokenPipe),
+            },
+            Error::io("read", bad, io::Error::other("x")),
+            Error::Usage(bad.into()),
+        ];
+        for e in errors {
+            let said = format!("{e} {}", e.hint().unwrap_or_default());
+            assert!(
+                !said.chars().any(crate::display::is_unsafe),
+                "{e:?}: {said:?}"
+            );
+        }
+    }
+
     #[test]
     fn hints_quote_names_for_the_shell() {
         assert_eq!(shell_word("github"), "github");
@@ -499,5 +581,7 @@ mod tests {
         );
         assert_eq!(shell_word("my bank"), "'my bank'");
         assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("a\u{202e}b's"), r"$'a\U0000202eb\'s'");
+        assert_eq!(shell_word("x\ny"), r"$'x\U0000000ay'");
     }
 }
