@@ -291,7 +291,9 @@ impl Terminal {
     /// afterwards, and on Ctrl-C before the process exits with 130.
     fn ask(&mut self, prompt: &str, echo: bool) -> io::Result<Zeroizing<Vec<u8>>> {
         let _restore = TerminalGuard::new(self.file.as_fd(), echo)?;
-        self.file.write_all(prompt.as_bytes())?;
+        // A prompt may name an account or a path: escaped like any output.
+        self.file
+            .write_all(crate::display::escape(prompt).as_bytes())?;
         self.file.flush()?;
         read_first_line(&mut self.file)
     }

@@ -11,7 +11,7 @@
 //!
 //! It also owns the terminal's settings while a prompt waits: echo off for
 //! a passphrase, and whatever the prompt changed put back before the
-//! process exits on Ctrl-C (`SIGINT`), Ctrl-\\ (`SIGQUIT`), `SIGTERM` or
+//! process exits on Ctrl-C (`SIGINT`), Ctrl-\ (`SIGQUIT`), `SIGTERM` or
 //! `SIGHUP`, with the shell's exit status for that signal (130 for Ctrl-C).
 //!
 //! This is one of the two modules allowed unsafe code (with

@@ -787,18 +787,8 @@ fn read_until(master: &mut fs::File, text: &str) -> String {
 }
 
 /// Runs `args` on a pseudo-terminal as its controlling terminal, waits for
-/// `prompt`, types Ctrl-C; returns the terminal's local flags before, at
-/// the prompt and after, and the exit status.
-fn ctrl_c_at_prompt(
-    env: &Env,
-    args: &[&str],
-    prompt: &str,
-) -> Option<(
-    libc::tcflag_t,
-    libc::tcflag_t,
-    libc::tcflag_t,
-    std::process::ExitStatus,
-)> {
+/// `prompt`, types Ctrl-C; returns what happened.
+fn ctrl_c_at_prompt(env: &Env, args: &[&str], prompt: &str) -> Option<Interrupted> {
     let mut pty = open_pty()?;
     let before = local_flags(&pty.slave);
     let mut cmd = env.cmd(args).std_command();
@@ -821,12 +811,28 @@ fn ctrl_c_at_prompt(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    read_until(&mut pty.master, prompt);
+    let shown = read_until(&mut pty.master, prompt);
     let during = local_flags(&pty.slave);
     pty.master.write_all(b"\x03").unwrap();
     let status = wait(&mut child);
     let after = local_flags(&pty.slave);
-    Some((before, during, after, status))
+    Some(Interrupted {
+        before,
+        during,
+        after,
+        status,
+        shown,
+    })
+}
+
+/// A prompt interrupted: the terminal's local flags before the command, at
+/// the prompt and after, the exit status, and what the terminal showed.
+struct Interrupted {
+    before: libc::tcflag_t,
+    during: libc::tcflag_t,
+    after: libc::tcflag_t,
+    status: std::process::ExitStatus,
+    shown: String,
 }
 
 const LINE_MODE: libc::tcflag_t = libc::ECHO | libc::ICANON | libc::ISIG;
@@ -834,7 +840,13 @@ const LINE_MODE: libc::tcflag_t = libc::ECHO | libc::ICANON | libc::ISIG;
 #[test]
 fn ctrl_c_at_the_passphrase_prompt_restores_the_terminal() {
     let env = Env::with_vault();
-    let Some((before, during, after, status)) = ctrl_c_at_prompt(&env, &["list"], "Passphrase for")
+    let Some(Interrupted {
+        before,
+        during,
+        after,
+        status,
+        ..
+    }) = ctrl_c_at_prompt(&env, &["list"], "Passphrase for")
     else {
         eprintln!("skipped: no pseudo-terminal here");
         return;
@@ -855,15 +867,42 @@ fn ctrl_c_at_a_question_exits_130_and_removes_nothing() {
     env.generate("github", 2);
     let before_bytes = env.bytes();
     env.passphrase_file("pass", PASS);
-    let Some((before, _, after, status)) = ctrl_c_at_prompt(
+    let Some(Interrupted {
+        before,
+        after,
+        status,
+        ..
+    }) = ctrl_c_at_prompt(
         &env,
         &["--passphrase-file", "pass", "remove", "github"],
         "[y/N]",
-    ) else {
+    )
+    else {
         eprintln!("skipped: no pseudo-terminal here");
         return;
     };
     assert_eq!(status.code(), Some(130), "{status}");
     assert_eq!(after & LINE_MODE, before & LINE_MODE);
     env.assert_unchanged(&before_bytes);
+}
+
+/// A question on the terminal that names a hostile account shows it
+/// escaped.
+#[test]
+fn a_question_on_the_terminal_shows_the_name_escaped() {
+    let env = Env::with_vault();
+    let names: Vec<String> = hostile_vault(&env).into_iter().map(|(n, _)| n).collect();
+    env.passphrase_file("pass", PASS);
+    for name in &names[..4] {
+        let args = ["--passphrase-file", "pass", "remove", name.as_str()];
+        let Some(done) = ctrl_c_at_prompt(&env, &args, "[y/N]") else {
+            eprintln!("skipped: no pseudo-terminal here");
+            return;
+        };
+        assert_eq!(done.status.code(), Some(130));
+        // The pseudo-terminal turns \n into \r\n; nothing else is raw.
+        let shown = done.shown.replace("\r\n", "\n");
+        assert_clean("the question", &shown);
+        assert!(shown.contains("Remove 'acct"), "{shown:?}");
+    }
 }
