@@ -189,7 +189,9 @@ const MAX_TEXT: u64 = 1024 * 1024;
 
 /// All of a file, or of standard input without one, for `import`.
 pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
-    let mut buf = Zeroizing::new(Vec::new());
+    // Allocated once at the most it may hold: a growing buffer would leave
+    // copies of the codes behind in the memory it gave back.
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_TEXT as usize + 1));
     let too_long = || {
         Error::Usage(format!(
             "the text to import is longer than {} KiB; that is not a list of codes",
@@ -204,8 +206,7 @@ pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
                 .map_err(|e| Error::io("read", path, e))?;
         }
         None => {
-            io::stdin()
-                .lock()
+            stdin_unbuffered()?
                 .take(MAX_TEXT + 1)
                 .read_to_end(&mut buf)
                 .map_err(|source| Error::Stream {
