@@ -64,7 +64,8 @@ pub(super) fn use_code(
 ) -> Result<Outcome> {
     let name = account(raw)?;
     let note = vault::parse_note(note.as_deref())?;
-    refuse_closed_stdout()?;
+    // Standard output closed is no reason to refuse: the code was typed,
+    // so it has been seen.
     let u = ctx.unlock()?;
     let typed = if typed.is_empty() {
         prompt::code_from_stdin_or_prompt()?
@@ -135,8 +136,8 @@ pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result
     Ok(Outcome::Done)
 }
 
-/// Standard output closed (`>&-`) would swallow the code silently: refused
-/// before anything is marked.
+/// Standard output closed (`>&-`) would swallow the code `next` hands
+/// out: refused before anything is marked.
 fn refuse_closed_stdout() -> Result<()> {
     if crate::sys::stdout_was_closed() {
         return Err(Error::StdoutClosed);

@@ -10,10 +10,9 @@ use crate::import;
 use crate::output;
 use crate::prompt;
 use crate::session;
-
-use super::Outcome;
 use crate::vault::AccountName;
 
+use super::Outcome;
 use super::context::{Context, account};
 
 pub(super) fn generate(
