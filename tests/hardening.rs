@@ -11,7 +11,7 @@ mod common;
 
 use std::fs;
 use std::io::{Read, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -101,9 +101,28 @@ fn the_process_is_not_dumpable_and_has_no_core_limit_while_it_waits() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Opening the FIFO's writing end returns once the binary opened it to
-    // read the passphrase: it is past `main`'s first lines and waiting.
-    let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    // The FIFO's writing end opens once the binary opened it to read the
+    // passphrase: it is past `main`'s first lines and waiting. (Without a
+    // reader a non-blocking open fails with ENXIO: try again, unless the
+    // binary has ended.)
+    let start = Instant::now();
+    let mut writer = loop {
+        match fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+        {
+            Ok(w) => break w,
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                if let Some(status) = child.try_wait().unwrap() {
+                    panic!("codevault ended before reading the passphrase: {status}");
+                }
+                assert!(start.elapsed() < Duration::from_secs(60), "never read");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("open the FIFO: {e}"),
+        }
+    };
     let pid = child.id();
 
     let limits = proc_field(pid, "limits", "Max core file size");
