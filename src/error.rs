@@ -5,11 +5,16 @@
 //! exit code from the contract and, where there is a fix, a hint. No variant
 //! ever carries a code or a passphrase: an error message can end up in a bug
 //! report, a terminal log or a CI transcript.
+//!
+//! Text from outside in a message (an account name, a path, a note) is
+//! escaped by [`crate::display`] here, and the whole line again where it is
+//! written: a message cannot drive the terminal or forge a line.
 
 use std::io;
 use std::path::PathBuf;
 
 use crate::crypto::{KdfBoundsError, KdfParams};
+use crate::display::{escape, path as shown_path};
 
 /// Exit codes of the contract (`shared/spec/cli.md`).
 pub mod exit {
@@ -26,11 +31,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // ----- usage and input (exit 2) -----
-    #[error("{0}")]
+    #[error("{}", escape(.0))]
     Usage(String),
 
     /// The command line did not parse; `usage` is clap's usage line.
-    #[error("{message}")]
+    #[error("{}", escape(message))]
     Arguments {
         message: String,
         usage: Option<String>,
@@ -39,48 +44,48 @@ pub enum Error {
     #[error("invalid account name: {reason}")]
     InvalidAccountName { reason: &'static str },
 
-    #[error("that is not a valid code: {reason}")]
+    #[error("that is not a valid code: {}", escape(reason))]
     MalformedCode { reason: String },
 
-    #[error("no account named '{}'", redact_code_like(name))]
+    #[error("no account named '{}'", escape(&redact_code_like(name)))]
     UnknownAccount {
         name: String,
         suggestions: Vec<String>,
     },
 
-    #[error("'{account}' already has an active set of codes")]
+    #[error("'{}' already has an active set of codes", escape(account))]
     ActiveSetExists {
         account: String,
         /// Whether the new set was to be imported (the fix differs).
         importing: bool,
     },
 
-    #[error("these codes are already in the vault: {} of '{account}'", describe_set(*set, *revoked))]
+    #[error("these codes are already in the vault: {} of '{}'", describe_set(*set, *revoked), escape(account))]
     ImportOverlap {
         account: String,
         set: u64,
         revoked: bool,
     },
 
-    #[error("'{account}' has no active set of codes")]
+    #[error("'{}' has no active set of codes", escape(account))]
     NoActiveSet { account: String },
 
-    #[error("every code of the active set of '{account}' is used")]
+    #[error("every code of the active set of '{}' is used", escape(account))]
     NoCodesLeft {
         account: String,
         origin: crate::vault::Origin,
     },
 
-    #[error("no vault at {}", path.display())]
+    #[error("no vault at {}", shown_path(path))]
     VaultMissing { path: PathBuf },
 
-    #[error("{} is another vault, not a copy of this one", path.display())]
+    #[error("{} is another vault, not a copy of this one", shown_path(path))]
     Unrelated { path: PathBuf },
 
-    #[error("{} is the vault itself", path.display())]
+    #[error("{} is the vault itself", shown_path(path))]
     SameFile { path: PathBuf },
 
-    #[error("a file already exists at {}", path.display())]
+    #[error("a file already exists at {}", shown_path(path))]
     VaultExists { path: PathBuf },
 
     #[error("no passphrase given and no terminal to ask for one")]
@@ -89,10 +94,13 @@ pub enum Error {
     #[error("no new passphrase given and no terminal to ask for one")]
     NoNewPassphraseSource,
 
-    #[error("the vault's passphrase does not open {}, and there is no terminal to ask for its own", path.display())]
+    #[error(
+        "the vault's passphrase does not open {}, and there is no terminal to ask for its own",
+        shown_path(path)
+    )]
     NoOtherPassphraseSource { path: PathBuf },
 
-    #[error("no file at {}", path.display())]
+    #[error("no file at {}", shown_path(path))]
     NoSuchFile { path: PathBuf },
 
     #[error("{what} is empty")]
@@ -104,7 +112,10 @@ pub enum Error {
     #[error("invalid key-derivation cost: {0}")]
     KdfFlag(KdfBoundsError),
 
-    #[error("removing '{account}' needs confirmation and there is no terminal to ask")]
+    #[error(
+        "removing '{}' needs confirmation and there is no terminal to ask",
+        escape(account)
+    )]
     NeedsConfirmation { account: String },
 
     #[error("cancelled; nothing was changed")]
@@ -113,7 +124,7 @@ pub enum Error {
     #[error("cannot find a data directory for the vault")]
     NoDataDir,
 
-    #[error("a file already exists at {}", path.display())]
+    #[error("a file already exists at {}", shown_path(path))]
     ExportExists { path: PathBuf },
 
     #[error("refusing to export every code in clear to a terminal")]
@@ -126,40 +137,65 @@ pub enum Error {
 
     #[error("CODEVAULT_CLIP_TIME must be a whole number of seconds from 1 to 3600")]
     ClipTime,
+    #[error("invalid note: {reason}")]
+    InvalidNote { reason: &'static str },
+
+    /// A new account name that reads like an existing one.
+    #[error(
+        "'{}' looks like the existing account '{}'",
+        escape(name),
+        escape(existing)
+    )]
+    LookAlikeAccount { name: String, existing: String },
+
+    #[error("invalid new passphrase: {reason}")]
+    InvalidNewPassphrase { reason: &'static str },
 
     // ----- wrong passphrase (exit 3) -----
-    #[error("wrong passphrase for {}", path.display())]
+    #[error("wrong passphrase for {}", shown_path(path))]
     WrongPassphrase { path: PathBuf },
 
     /// Another process changed the passphrase between our reading the
     /// vault and our turn at the lock.
-    #[error("the passphrase of {} was changed by another codevault command while this one waited", path.display())]
+    #[error(
+        "the passphrase of {} was changed by another codevault command while this one waited",
+        shown_path(path)
+    )]
     RekeyedMeanwhile { path: PathBuf },
 
     // ----- the file is not a vault we can open (exit 4) -----
-    #[error("{} is not a codevault vault", path.display())]
+    #[error("{} is not a codevault vault", shown_path(path))]
     NotAVault { path: PathBuf },
 
-    #[error("{} is a vault of unsupported format version {version}", path.display())]
+    #[error(
+        "{} is a vault of unsupported format version {version}",
+        shown_path(path)
+    )]
     UnsupportedVersion { path: PathBuf, version: u16 },
 
-    #[error("{} asks for a key-derivation cost outside the allowed bounds: {source}", path.display())]
+    #[error(
+        "{} asks for a key-derivation cost outside the allowed bounds: {source}",
+        shown_path(path)
+    )]
     KdfOutOfBounds {
         path: PathBuf,
         source: KdfBoundsError,
     },
 
-    #[error("{} is damaged: {detail}", path.display())]
+    #[error("{} is damaged: {detail}", shown_path(path))]
     Damaged { path: PathBuf, detail: String },
 
-    #[error("{} was modified: it failed authentication although the passphrase is right", path.display())]
+    #[error(
+        "{} was modified: it failed authentication although the passphrase is right",
+        shown_path(path)
+    )]
     Tampered { path: PathBuf },
 
     /// The file lacks what this machine already saw at its path.
     #[error(
         "{} is an older copy: it lacks changes this machine saw there, the newest made {since} \
          ({seen} events seen here, {has} in this copy)",
-        path.display()
+        shown_path(path)
     )]
     OlderCopy {
         path: PathBuf,
@@ -172,7 +208,7 @@ pub enum Error {
 
     #[error(
         "{} asks for a higher key-derivation cost ({now}) than when this machine last opened it ({was})",
-        path.display()
+        shown_path(path)
     )]
     KdfRaised {
         path: PathBuf,
@@ -181,14 +217,14 @@ pub enum Error {
     },
 
     // ----- everything else (exit 5) -----
-    #[error("could not {action} {}: {}", path.display(), describe_io(source))]
+    #[error("could not {action} {}: {}", shown_path(path), describe_io(source))]
     Io {
         action: &'static str,
         path: PathBuf,
         source: io::Error,
     },
 
-    #[error("could not {action}: {}", describe_io(source))]
+    #[error("could not {action}: {}", escape(&describe_io(source)))]
     Stream {
         action: &'static str,
         source: io::Error,
@@ -196,10 +232,13 @@ pub enum Error {
 
     /// A file codevault would create or open beside the vault is not safe
     /// to use: a link, not a regular file, or another user's.
-    #[error("refusing to use {}: {why}", path.display())]
+    #[error("refusing to use {}: {why}", shown_path(path))]
     UnsafeFile { path: PathBuf, why: &'static str },
 
-    #[error("the lock file {} was removed or replaced while this command held it", path.display())]
+    #[error(
+        "the lock file {} was removed or replaced while this command held it",
+        shown_path(path)
+    )]
     LockLost { path: PathBuf },
 
     #[error("no clipboard to copy to: {reason}")]
@@ -219,11 +258,29 @@ pub enum Error {
     #[error("the operating system's random generator failed: {0}")]
     Random(String),
 
-    #[error("key derivation failed: {0}")]
+    #[error("key derivation failed: {}", escape(.0))]
     Kdf(String),
 
-    #[error("the vault could not be encoded: {0}")]
+    #[error("the vault could not be encoded: {}", escape(.0))]
     Encode(String),
+
+    /// A code was marked used (the mark is on disk) but the output that
+    /// shows it could not be written: said, never silent.
+    #[error(
+        "code {index} of '{}' was marked used, but it could not be shown: {}",
+        escape(account),
+        unseen_reason(source)
+    )]
+    Unseen {
+        index: usize,
+        account: String,
+        source: Box<Error>,
+    },
+
+    /// Standard output is closed (`>&-`): a code handed out now would be
+    /// marked used and never seen.
+    #[error("standard output is closed; the code would be marked used and never seen")]
+    StdoutClosed,
 
     /// Standard output was closed by the reader (`codevault show x | head -1`).
     /// Not a failure to report: the binary exits quietly.
@@ -261,7 +318,10 @@ impl Error {
             | ExportExists { .. }
             | ExportToTerminal
             | ShowOneAccount { .. }
-            | ClipTime => exit::USAGE,
+            | ClipTime
+            | InvalidNote { .. }
+            | LookAlikeAccount { .. }
+            | InvalidNewPassphrase { .. } => exit::USAGE,
             WrongPassphrase { .. } | RekeyedMeanwhile { .. } => exit::WRONG_PASSPHRASE,
             NotAVault { .. }
             | UnsupportedVersion { .. }
@@ -279,7 +339,9 @@ impl Error {
             | Kdf(_)
             | Encode(_)
             | NoClipboard { .. }
-            | Clipboard { .. } => exit::FAILURE,
+            | Clipboard { .. }
+            | Unseen { .. }
+            | StdoutClosed => exit::FAILURE,
             BrokenPipe => exit::SUCCESS,
         }
     }
@@ -293,7 +355,10 @@ impl Error {
                 None => "see codevault --help".into(),
             },
             UnknownAccount { suggestions, .. } if !suggestions.is_empty() => {
-                let names: Vec<String> = suggestions.iter().map(|s| format!("'{s}'")).collect();
+                let names: Vec<String> = suggestions
+                    .iter()
+                    .map(|s| format!("'{}'", escape(s)))
+                    .collect();
                 format!("did you mean {}?", names.join(" or "))
             }
             UnknownAccount { .. } => "`codevault list` shows the accounts in the vault".into(),
@@ -353,6 +418,13 @@ impl Error {
                 "`codevault show {} --all` shows the code",
                 shell_word(account)
             ),
+            LookAlikeAccount { existing, .. } => format!(
+                "did you mean '{}'? Two names that read alike would be mistaken for each other; choose one that reads differently",
+                escape(existing)
+            ),
+            InvalidNewPassphrase { .. } => {
+                "use printable text only, so the passphrase can be typed at a prompt".into()
+            }
             WrongPassphrase { .. } => "passphrases are case-sensitive; nothing was changed".into(),
             RekeyedMeanwhile { .. } => "nothing was changed; run the command again with the new passphrase".into(),
             OlderCopy { copies, .. } if !copies.is_empty() => format!(
@@ -383,6 +455,13 @@ impl Error {
                  directory did: remove it and check who can write to {}",
                 path.parent().unwrap_or(std::path::Path::new(".")).display()
             ),
+            Unseen { account, .. } => format!(
+                "`codevault show --all {}` shows it among the used codes",
+                shell_word(account)
+            ),
+            StdoutClosed => {
+                "nothing was changed; run it again with standard output open (a terminal, a file or a pipe)".into()
+            }
             Io { source, .. } if is_disk_full(source) => {
                 "free some space; the vault was left as it was".into()
             }
@@ -458,6 +537,14 @@ fn describe_set(set: u64, revoked: bool) -> String {
     }
 }
 
+fn unseen_reason(e: &Error) -> String {
+    match e {
+        Error::BrokenPipe => "the reader of standard output closed it".into(),
+        Error::Stream { source, .. } => describe_io(source),
+        e => e.to_string(),
+    }
+}
+
 fn is_disk_full(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -511,11 +598,37 @@ pub fn redact_code_like(text: &str) -> String {
 }
 
 /// Quote an account name for a command shown in a hint, so the hint can be
-/// pasted into a shell as it is.
+/// pasted into a shell as it is. A name with a control or format character
+/// (stored by an older version) is written `$'…'` with `\u` escapes, which
+/// bash, zsh and ksh read back as the name and a terminal shows harmlessly.
 pub fn shell_word(s: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
     if !s.is_empty() && s.chars().all(plain) {
         s.to_string()
+    } else if s.chars().any(crate::display::is_unsafe) {
+        let mut quoted = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\'' | '\\' => {
+                    quoted.push('\\');
+                    quoted.push(c);
+                }
+                // The shortest escape bash reads: `\x1b`, `\u202e`, and
+                // `\U` only beyond the BMP, so no run of eight digits
+                // (which reads as a code) comes out of it.
+                c if crate::display::is_unsafe(c) => {
+                    let n = c as u32;
+                    quoted.push_str(&match n {
+                        0..=0xff => format!("\\x{n:02x}"),
+                        0x100..=0xffff => format!("\\u{n:04x}"),
+                        _ => format!("\\U{n:08x}"),
+                    });
+                }
+                c => quoted.push(c),
+            }
+        }
+        quoted.push('\'');
+        quoted
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
@@ -560,6 +673,41 @@ mod tests {
         assert!(!e.to_string().contains("5678"));
     }
 
+    /// The messages themselves escape what came from outside, whatever
+    /// writes them (main escapes the whole line again).
+    #[test]
+    fn messages_and_hints_escape_names_and_paths() {
+        let bad = "a\u{1b}[2J\nhint: x\u{202e}y";
+        let errors = [
+            Error::UnknownAccount {
+                name: bad.into(),
+                suggestions: vec![bad.into()],
+            },
+            Error::VaultMissing { path: bad.into() },
+            Error::NoActiveSet {
+                account: bad.into(),
+            },
+            Error::LookAlikeAccount {
+                name: bad.into(),
+                existing: bad.into(),
+            },
+            Error::Unseen {
+                index: 1,
+                account: bad.into(),
+                source: Box::new(Error::BrokenPipe),
+            },
+            Error::io("read", bad, io::Error::other("x")),
+            Error::Usage(bad.into()),
+        ];
+        for e in errors {
+            let said = format!("{e} {}", e.hint().unwrap_or_default());
+            assert!(
+                !said.chars().any(crate::display::is_unsafe),
+                "{e:?}: {said:?}"
+            );
+        }
+    }
+
     #[test]
     fn hints_quote_names_for_the_shell() {
         assert_eq!(shell_word("github"), "github");
@@ -569,5 +717,8 @@ mod tests {
         );
         assert_eq!(shell_word("my bank"), "'my bank'");
         assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("a\u{202e}b's"), r"$'a\u202eb\'s'");
+        assert_eq!(shell_word("x\ny"), r"$'x\x0ay'");
+        assert_eq!(shell_word("t\u{e0041}"), r"$'t\U000e0041'");
     }
 }

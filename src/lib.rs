@@ -14,15 +14,27 @@
 //!                  vault ─> code  generating, normalising, showing codes
 //!           app ─> output   JSON and human views
 //!           app ─> clipboard  `next --copy`: xclip / wl-copy, cleared later
+//!                  output, error ─> display  untrusted text made safe to show
 //! error, secret: shared by all; secrets are zeroed and never printed.
 //! style: which words are coloured; main decides per stream if it shows.
+//! sys: process hardening (no core dumps, not dumpable, locked memory).
 //! ```
+//!
+//! Unsafe code is refused everywhere but in the two small modules that
+//! talk to the kernel, `sys` and `crypto::memory`; each block there says
+//! why it is sound.
+
+#![deny(unsafe_code)]
+
+#[cfg(not(unix))]
+compile_error!("codevault runs on Unix-like systems (Linux, the BSDs, macOS) only");
 
 pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod code;
 pub mod crypto;
+pub mod display;
 pub mod envelope;
 pub mod error;
 pub mod import;
@@ -33,6 +45,8 @@ pub mod seen;
 pub mod session;
 pub mod store;
 pub mod style;
+#[allow(unsafe_code)]
+pub mod sys;
 pub mod vault;
 
 pub use app::{Outcome, run};

@@ -7,9 +7,13 @@ use anstream::{AutoStream, ColorChoice};
 use clap::Parser;
 use clap::error::ErrorKind;
 use codevault::cli::{Cli, ColorWhen};
+use codevault::display::escape;
 use codevault::{Error, style};
 
 fn main() -> ExitCode {
+    // Before anything is parsed or read: no core file and no same-user
+    // debugger may ever see a passphrase, a key or a code.
+    codevault::sys::harden_process();
     // The clearer that `next --copy` starts: this binary in a mode of its
     // own, not a command (it is in no help, page or completion).
     if let Some(code) = codevault::clipboard::clearer(std::env::args_os()) {
@@ -52,9 +56,13 @@ fn main() -> ExitCode {
 fn report(e: &Error, colour: ColorChoice) -> ExitCode {
     if !matches!(e, Error::BrokenPipe) {
         let mut err = AutoStream::new(io::stderr().lock(), colour);
-        let _ = writeln!(err, "{}", style::message(&format!("codevault: error: {e}")));
+        // Escaped as a whole: a name, note or path in the message cannot
+        // drive the terminal or forge a line. Colour goes around it after.
+        let line = format!("codevault: error: {}", escape(&e.to_string()));
+        let _ = writeln!(err, "{}", style::message(&line));
         if let Some(hint) = e.hint() {
-            let _ = writeln!(err, "{}", style::message(&format!("hint: {hint}")));
+            let hint = format!("hint: {}", escape(&hint));
+            let _ = writeln!(err, "{}", style::message(&hint));
         }
     }
     ExitCode::from(e.exit_code())

@@ -5,6 +5,10 @@
 //! A code appears only in views whose purpose is to show codes (`generate`,
 //! `regenerate`, `show`, `next`, the code just marked by `use`), never in a
 //! message, a warning or a diagnosis.
+//!
+//! Every line that holds text from outside (an account name, a note, a
+//! path) is written through [`line`], which escapes what a terminal would
+//! act on (see [`crate::display`]); JSON goes through the same rule.
 
 use std::io::{self, Write};
 
@@ -13,6 +17,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::crypto::KdfParams;
+use crate::display::{self, escape};
 use crate::error::shell_word;
 use crate::style;
 use crate::vault::{
@@ -28,12 +33,18 @@ pub trait View: Serialize {
 /// Writes the view as JSON or for people.
 pub fn emit(out: &mut dyn Write, json: bool, view: &impl View) -> io::Result<()> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, view)?;
+        display::write_json(&mut *out, view)?;
         writeln!(out)?;
     } else {
         view.human(out)?;
     }
     out.flush()
+}
+
+/// One line for people, holding untrusted text: escaped as a whole, so no
+/// field of it can end the line early or drive the terminal.
+pub fn line(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(out, "{}", escape(text))
 }
 
 /// A set as JSON shows it.
@@ -70,10 +81,9 @@ pub struct Created {
 
 impl View for Created {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
+        line(
             out,
-            "Created an empty vault at {} ({}).",
-            self.path, self.kdf
+            &format!("Created an empty vault at {} ({}).", self.path, self.kdf),
         )?;
         writeln!(
             out,
@@ -96,7 +106,10 @@ impl View for Rekeyed {
         } else {
             "Passphrase kept"
         };
-        writeln!(out, "{what}; {} now uses {}.", self.path, self.kdf)
+        line(
+            out,
+            &format!("{what}; {} now uses {}.", self.path, self.kdf),
+        )
     }
 }
 
@@ -129,13 +142,15 @@ impl View for Issued {
             Origin::Generated => "New",
             Origin::Imported => "Imported",
         };
-        writeln!(
+        line(
             out,
-            "{verb} set {} for '{}': {} codes, fingerprint {}",
-            self.set.id,
-            self.account,
-            self.codes.len(),
-            self.set.fingerprint
+            &format!(
+                "{verb} set {} for '{}': {} codes, fingerprint {}",
+                self.set.id,
+                self.account,
+                self.codes.len(),
+                self.set.fingerprint
+            ),
         )?;
         if let Some(old) = self.revoked_set {
             writeln!(out, "Set {old} is revoked; its codes no longer work.")?;
@@ -179,10 +194,10 @@ impl View for AccountList {
                 "The vault has no accounts yet: codevault generate ACCOUNT"
             );
         }
-        let width = self
-            .accounts
+        let names: Vec<_> = self.accounts.iter().map(|a| escape(&a.account)).collect();
+        let width = names
             .iter()
-            .map(|a| a.account.chars().count())
+            .map(|a| a.chars().count())
             .max()
             .unwrap_or(0)
             .max("ACCOUNT".len());
@@ -191,7 +206,7 @@ impl View for AccountList {
             "{:<width$}  {:>7}  {:<10}  ORIGIN",
             "ACCOUNT", "LEFT", "CREATED"
         )?;
-        for a in &self.accounts {
+        for (a, name) in self.accounts.iter().zip(&names) {
             let (left, created, origin) = match (a.created, a.origin) {
                 (Some(c), Some(o)) => (format!("{}/{}", a.remaining, a.total), date(c), o.label()),
                 _ => ("-".to_string(), "-".to_string(), "no active set"),
@@ -203,8 +218,7 @@ impl View for AccountList {
             };
             writeln!(
                 out,
-                "{:<width$}  {left:>7}  {created:<10}  {origin}{low}",
-                a.account
+                "{name:<width$}  {left:>7}  {created:<10}  {origin}{low}"
             )?;
         }
         Ok(())
@@ -248,7 +262,7 @@ impl Shown {
         };
         writeln!(out, "BACKUP CODES")?;
         writeln!(out)?;
-        writeln!(out, "  Account:      {}", self.account)?;
+        line(out, &format!("  Account:      {}", self.account))?;
         writeln!(out, "  Set:          {} ({origin})", self.set.id)?;
         writeln!(out, "  Created:      {}", date(self.set.created))?;
         writeln!(out, "  Fingerprint:  {}", self.set.fingerprint)?;
@@ -262,10 +276,12 @@ impl Shown {
             out,
             "Each code works once. Tick its box when you use it, and record the"
         )?;
-        writeln!(
+        line(
             out,
-            "use with `codevault use {} CODE`. If the fingerprint differs from",
-            shell_word(&self.account)
+            &format!(
+                "use with `codevault use {} CODE`. If the fingerprint differs from",
+                shell_word(&self.account)
+            ),
         )?;
         writeln!(
             out,
@@ -283,16 +299,18 @@ impl View for Shown {
         if self.sheet {
             return self.sheet(out);
         }
-        writeln!(
+        line(
             out,
-            "{}: set {}, {} {}, fingerprint {} - {} of {} left",
-            self.account,
-            self.set.id,
-            self.set.origin.label(),
-            date(self.set.created),
-            self.set.fingerprint,
-            self.remaining,
-            self.total
+            &format!(
+                "{}: set {}, {} {}, fingerprint {} - {} of {} left",
+                self.account,
+                self.set.id,
+                self.set.origin.label(),
+                date(self.set.created),
+                self.set.fingerprint,
+                self.remaining,
+                self.total
+            ),
         )?;
         for c in &self.codes {
             match &c.used {
@@ -303,12 +321,14 @@ impl View for Shown {
                         .as_deref()
                         .map(|n| format!(" ({n})"))
                         .unwrap_or_default();
-                    writeln!(
+                    line(
                         out,
-                        "  {:>3}. {}  used {}{note}",
-                        c.index,
-                        c.code.grouped(),
-                        u.at
+                        &format!(
+                            "  {:>3}. {}  used {}{note}",
+                            c.index,
+                            c.code.grouped(),
+                            u.at
+                        ),
                     )?
                 }
             }
@@ -370,10 +390,12 @@ impl View for Marked {
             // the app tells the rest on stderr.
             writeln!(out, "{}", self.code.grouped())
         } else {
-            writeln!(
+            line(
                 out,
-                "Marked code {} of '{}' as used; {} left.",
-                self.index, self.account, self.remaining
+                &format!(
+                    "Marked code {} of '{}' as used; {} left.",
+                    self.index, self.account, self.remaining
+                ),
             )
         }
     }
@@ -426,12 +448,13 @@ pub struct Checked<'a> {
 impl View for Checked<'_> {
     /// The answer only; its hint goes to standard error (see `app::check`).
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        let (line, _) = explain(self.diagnosis);
+        let (said, _) = explain(self.diagnosis);
         let reason = match self.diagnosis {
             Diagnosis::Unused { .. } => style::paint(style::GOOD, self.diagnosis.reason()),
             _ => style::paint(style::REFUSED, self.diagnosis.reason()),
         };
-        writeln!(out, "{reason}: {line}")
+        // The explanation is escaped; the colour goes around the reason.
+        writeln!(out, "{reason}: {}", escape(&said))
     }
 }
 
@@ -455,9 +478,17 @@ fn revoked_by(by: RevokedBy) -> &'static str {
     }
 }
 
-/// One sentence on what a code is, and what to do about it. Never contains
-/// the code.
+/// One sentence on what a code is, and what to do about it, escaped for
+/// people. Never contains the code.
 pub fn explain(d: &Diagnosis) -> (String, Option<String>) {
+    let (line, hint) = explain_raw(d);
+    (
+        escape(&line).into_owned(),
+        hint.map(|h| escape(&h).into_owned()),
+    )
+}
+
+fn explain_raw(d: &Diagnosis) -> (String, Option<String>) {
     match d {
         Diagnosis::Unused {
             account,
@@ -579,10 +610,12 @@ pub struct RevokedSet {
 
 impl View for RevokedSet {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
+        line(
             out,
-            "Revoked set {} of '{}' ({} unused codes). It has no active set now.",
-            self.set.id, self.account, self.unused
+            &format!(
+                "Revoked set {} of '{}' ({} unused codes). It has no active set now.",
+                self.set.id, self.account, self.unused
+            ),
         )
     }
 }
@@ -596,10 +629,12 @@ pub struct Removed {
 impl View for Removed {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         let plural = if self.sets == 1 { "" } else { "s" };
-        writeln!(
+        line(
             out,
-            "Removed '{}' and its codes ({} set{plural}); the log keeps that it existed.",
-            self.account, self.sets
+            &format!(
+                "Removed '{}' and its codes ({} set{plural}); the log keeps that it existed.",
+                self.account, self.sets
+            ),
         )
     }
 }
@@ -846,7 +881,7 @@ impl Log {
     fn lines(events: &[LogLine], out: &mut dyn Write) -> io::Result<()> {
         for e in events {
             let account = e.account.as_deref().unwrap_or("-");
-            writeln!(out, "{}  {account}  {}", e.at, e.describe())?;
+            line(out, &format!("{}  {account}  {}", e.at, e.describe()))?;
         }
         Ok(())
     }
@@ -1091,10 +1126,13 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 impl View for Merged {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         for m in &self.merged {
-            writeln!(out, "Merged '{}': {}.", m.from, m.added.describe())?;
+            line(
+                out,
+                &format!("Merged '{}': {}.", m.from, m.added.describe()),
+            )?;
         }
         for m in &self.moved {
-            writeln!(out, "Moved '{}' aside to '{}'.", m.from, m.to)?;
+            line(out, &format!("Moved '{}' aside to '{}'.", m.from, m.to))?;
         }
         if self.merged.is_empty() && self.skipped.is_empty() {
             writeln!(out, "No other copies to merge.")?;
@@ -1231,7 +1269,7 @@ impl View for Summary {
         )?;
         for a in &self.accounts {
             writeln!(out)?;
-            writeln!(out, "{}", a.account)?;
+            line(out, &a.account)?;
             for s in a.sets.iter().rev() {
                 let state = match (&s.revoked, s.active) {
                     (_, true) => "active".to_string(),
@@ -1257,7 +1295,7 @@ impl View for Summary {
         if !self.removed.is_empty() {
             writeln!(out)?;
             for r in &self.removed {
-                writeln!(out, "removed: {} ({})", r.account, date(r.at))?;
+                line(out, &format!("removed: {} ({})", r.account, date(r.at)))?;
             }
         }
         writeln!(out)?;

@@ -6,16 +6,23 @@
 //! a prompt without echo on the controlling terminal (`/dev/tty`, so that
 //! standard input stays free for data). With none of them, it fails at once
 //! rather than wait on a terminal that is not there.
+//!
+//! Secrets are read a byte at a time into a buffer of their own, zeroed on
+//! drop and never grown (so never copied): no reader's buffer, not even
+//! standard input's, keeps a copy. A prompt puts the terminal back as it
+//! found it, also when interrupted (see [`crate::sys::TerminalGuard`]).
 
 use std::env;
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
 use std::path::Path;
 
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::secret::Passphrase;
+use crate::sys::TerminalGuard;
 
 pub const PASSPHRASE_ENV: &str = "CODEVAULT_PASSPHRASE";
 pub const NEW_PASSPHRASE_ENV: &str = "CODEVAULT_NEW_PASSPHRASE";
@@ -30,7 +37,7 @@ pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
         p
     } else {
         let mut tty = Terminal::open().ok_or(Error::NoPassphraseSource)?;
-        tty.secret(&format!("Passphrase for {}: ", vault.display()))?
+        tty.secret(&format!("Passphrase for {}: ", crate::display::path(vault)))?
     };
     non_empty(p, "the passphrase")
 }
@@ -65,7 +72,25 @@ pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
         }
         first
     };
-    non_empty(p, "the new passphrase")
+    typeable(non_empty(p, "the new passphrase")?)
+}
+
+/// Whether a new passphrase was given outside the terminal (a file or the
+/// environment): both are the same kind of source, everywhere.
+pub fn new_passphrase_given(file: Option<&Path>) -> bool {
+    file.is_some() || env::var_os(NEW_PASSPHRASE_ENV).is_some()
+}
+
+/// A new passphrase must be one a person can type at the prompt later:
+/// UTF-8 text without control characters (a TAB or a stray byte from a
+/// file would make the vault openable only from that file).
+fn typeable(p: Passphrase) -> Result<Passphrase> {
+    let reason = match std::str::from_utf8(p.expose()) {
+        Err(_) => "it is not UTF-8 text",
+        Ok(text) if text.chars().any(char::is_control) => "it contains a control character",
+        Ok(_) => return Ok(p),
+    };
+    Err(Error::InvalidNewPassphrase { reason })
 }
 
 fn non_empty(p: Passphrase, what: &'static str) -> Result<Passphrase> {
@@ -91,7 +116,7 @@ fn first_line_of(path: &Path) -> Result<Passphrase> {
         ))
     };
     let line = if path == Path::new("-") {
-        read_first_line(io::stdin().lock()).map_err(|source| match source.kind() {
+        read_first_line(stdin_unbuffered()?).map_err(|source| match source.kind() {
             io::ErrorKind::InvalidInput => too_long(),
             _ => Error::Stream {
                 action: "read the passphrase from standard input",
@@ -111,12 +136,39 @@ fn first_line_of(path: &Path) -> Result<Passphrase> {
     Ok(Passphrase::new(line.as_slice()))
 }
 
-/// One line, without `\n` or `\r\n`, read no further than its end. A line
-/// longer than 64 KiB is an error (`InvalidInput`), never cut short: a
-/// truncated passphrase would open the vault with less than was typed.
-pub fn read_first_line(reader: impl BufRead) -> io::Result<Zeroizing<Vec<u8>>> {
-    let mut buf = Zeroizing::new(Vec::new());
-    reader.take(MAX_LINE + 1).read_until(b'\n', &mut buf)?;
+/// Standard input without its buffer: a descriptor of its own (a `dup` of
+/// 0, sharing the read position), so what is read from it lands only in
+/// the caller's buffer.
+fn stdin_unbuffered() -> Result<File> {
+    let stream = |source| Error::Stream {
+        action: "read standard input",
+        source,
+    };
+    Ok(File::from(
+        io::stdin().as_fd().try_clone_to_owned().map_err(stream)?,
+    ))
+}
+
+/// One line, without `\n` or `\r\n`, read a byte at a time and no further
+/// than its end, into a zeroed buffer allocated once. A line longer than
+/// 64 KiB is an error (`InvalidInput`), never cut short: a truncated
+/// passphrase would open the vault with less than was typed.
+pub fn read_first_line(mut reader: impl Read) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_LINE as usize + 1));
+    let mut byte = Zeroizing::new([0u8; 1]);
+    while buf.len() as u64 <= MAX_LINE {
+        match reader.read(&mut byte[..]) {
+            Ok(0) => break,
+            Ok(_) => {
+                buf.push(byte[0]);
+                if byte[0] == b'\n' {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
     if buf.last() == Some(&b'\n') {
         buf.pop();
         if buf.last() == Some(&b'\r') {
@@ -151,7 +203,9 @@ const MAX_TEXT: u64 = 1024 * 1024;
 
 /// All of a file, or of standard input without one, for `import`.
 pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
-    let mut buf = Zeroizing::new(Vec::new());
+    // Allocated once at the most it may hold: a growing buffer would leave
+    // copies of the codes behind in the memory it gave back.
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_TEXT as usize + 1));
     let too_long = || {
         Error::Usage(format!(
             "the text to import is longer than {} KiB; that is not a list of codes",
@@ -166,8 +220,7 @@ pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
                 .map_err(|e| Error::io("read", path, e))?;
         }
         None => {
-            io::stdin()
-                .lock()
+            stdin_unbuffered()?
                 .take(MAX_TEXT + 1)
                 .read_to_end(&mut buf)
                 .map_err(|source| Error::Stream {
@@ -193,7 +246,7 @@ pub fn code_from_stdin_or_prompt() -> Result<Zeroizing<String>> {
     {
         return tty.line("Code: ");
     }
-    let line = read_first_line(io::stdin().lock()).map_err(|source| match source.kind() {
+    let line = read_first_line(stdin_unbuffered()?).map_err(|source| match source.kind() {
         io::ErrorKind::InvalidInput => Error::MalformedCode {
             reason: "it is far too long".into(),
         },
@@ -232,25 +285,32 @@ impl Terminal {
             .map(|file| Terminal { file })
     }
 
+    /// A line typed without echo.
     fn secret(&mut self, prompt: &str) -> Result<Passphrase> {
-        let typed =
-            Zeroizing::new(
-                rpassword::prompt_password(prompt).map_err(|source| Error::Stream {
-                    action: "read the passphrase from the terminal",
-                    source,
-                })?,
-            );
-        Ok(Passphrase::new(typed.as_bytes()))
+        let typed = self.ask(prompt, false).map_err(|source| Error::Stream {
+            action: "read the passphrase from the terminal",
+            source,
+        })?;
+        Ok(Passphrase::new(typed.as_slice()))
     }
 
     fn line(&mut self, prompt: &str) -> Result<Zeroizing<String>> {
-        let tty_err = |source| Error::Stream {
+        let typed = self.ask(prompt, true).map_err(|source| Error::Stream {
             action: "read from the terminal",
             source,
-        };
-        self.file.write_all(prompt.as_bytes()).map_err(tty_err)?;
-        self.file.flush().map_err(tty_err)?;
-        text_line(read_first_line(BufReader::new(&mut self.file)).map_err(tty_err)?)
+        })?;
+        text_line(typed)
+    }
+
+    /// The prompt, then one line; the terminal's settings are restored
+    /// afterwards, and on Ctrl-C before the process exits with 130.
+    fn ask(&mut self, prompt: &str, echo: bool) -> io::Result<Zeroizing<Vec<u8>>> {
+        let _restore = TerminalGuard::new(self.file.as_fd(), echo)?;
+        // A prompt may name an account or a path: escaped like any output.
+        self.file
+            .write_all(crate::display::escape(prompt).as_bytes())?;
+        self.file.flush()?;
+        read_first_line(&mut self.file)
     }
 }
 
@@ -284,6 +344,44 @@ mod tests {
         let mut input = io::Cursor::new(b"one\ntwo\n".to_vec());
         assert_eq!(read_first_line(&mut input).unwrap().as_slice(), b"one");
         assert_eq!(read_first_line(&mut input).unwrap().as_slice(), b"two");
+    }
+
+    /// No reader's buffer may hold what follows the line, nor the line:
+    /// every read asks for one byte.
+    #[test]
+    fn a_line_is_read_a_byte_at_a_time() {
+        struct OneByOne<'a>(&'a [u8]);
+        impl Read for OneByOne<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                assert_eq!(buf.len(), 1, "a read of {} bytes", buf.len());
+                let Some((&first, rest)) = self.0.split_first() else {
+                    return Ok(0);
+                };
+                buf[0] = first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let mut input = OneByOne(b"secret\r\nnext line");
+        assert_eq!(read_first_line(&mut input).unwrap().as_slice(), b"secret");
+        assert_eq!(input.0, b"next line");
+    }
+
+    #[test]
+    fn a_new_passphrase_must_be_typeable_text() {
+        for bad in [
+            &b"tab\there"[..],
+            b"nul\0",
+            b"\xff\xfe",
+            b"esc\x1b[31m",
+            b"del\x7f",
+        ] {
+            assert!(matches!(
+                typeable(Passphrase::new(bad)),
+                Err(Error::InvalidNewPassphrase { .. })
+            ));
+        }
+        assert!(typeable(Passphrase::new("correct horse ünïcödé")).is_ok());
     }
 
     #[test]

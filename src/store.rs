@@ -176,7 +176,7 @@ fn open_lock_file(path: &Path) -> Result<File> {
         .map_err(|e| Error::io("open the lock file", path, e))?;
     let why = if !meta.is_file() {
         Some("it is not a regular file")
-    } else if meta.uid() != effective_uid() {
+    } else if meta.uid() != crate::sys::euid() {
         Some("another user owns it")
     } else {
         None
@@ -200,11 +200,6 @@ fn still_at(file: &File, path: &Path) -> bool {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
-}
-
-fn effective_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
 }
 
 /// Opens (or creates) a file readable and writable by its owner only. The
@@ -396,11 +391,43 @@ fn sync_dir(vault: &Path) -> Result<()> {
 
 /// A writer killed between creating its temp file and renaming it leaves
 /// the temp file behind. The next writer, holding the lock, knows no other
-/// writer is running and removes such leftovers.
+/// writer is running and removes such leftovers: only regular files of
+/// this user (never what a link points to, never another user's file in a
+/// shared directory).
 fn remove_stale_temps(vault: &Path) {
     for temp in stray_temp_files(vault) {
-        let _ = fs::remove_file(temp);
+        if fs::symlink_metadata(&temp).is_ok_and(|m| m.is_file() && m.uid() == crate::sys::euid()) {
+            let _ = fs::remove_file(temp);
+        }
     }
+}
+
+/// Warnings, as ssh gives for its keys, when the vault or its directory
+/// can be written by the group or others: whoever can write there can
+/// replace the vault with an older copy or plant files beside it. Not a
+/// refusal: the vault is still encrypted and authenticated.
+pub fn permission_warnings(vault: &Path) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let dir = dir_of(vault);
+    for (what, path) in [("the vault", vault), ("the vault's directory", dir)] {
+        let Ok(meta) = fs::metadata(path) else {
+            continue;
+        };
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o022 != 0 {
+            let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+                (true, true) => "its group and others",
+                (true, false) => "its group",
+                _ => "others",
+            };
+            warnings.push(format!(
+                "warning: {what} {} can be written by {who} (mode {mode:o}); `chmod go-w {}` fixes it",
+                path.display(),
+                crate::error::shell_word(&path.to_string_lossy())
+            ));
+        }
+    }
+    warnings
 }
 
 /// The temp files a killed writer may have left.
@@ -746,9 +773,8 @@ mod tests {
     fn reading_refuses_fifos_and_devices_without_blocking() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo");
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
         assert!(matches!(read(&fifo), Err(Error::NotAVault { .. })));
         assert!(matches!(
             read(Path::new("/dev/zero")),

@@ -42,17 +42,73 @@ impl AccountName {
             "it is empty"
         } else if name.chars().count() > MAX_NAME_CHARS {
             "it is longer than 128 characters"
-        } else if name.chars().any(char::is_control) {
-            "it contains a control character"
         } else {
             return Ok(AccountName(name.to_string()));
         };
         Err(Error::InvalidAccountName { reason })
     }
 
+    /// A name for an account that may be created: no control or format
+    /// character either. Only new names are held to this, so that an
+    /// account stored by an older version can still be shown and removed
+    /// (its name is shown escaped).
+    pub fn parse_new(raw: &str) -> Result<Self> {
+        let name = Self::parse(raw)?;
+        name.check_characters()?;
+        Ok(name)
+    }
+
+    fn check_characters(&self) -> Result<()> {
+        if self.0.chars().any(crate::display::is_unsafe) {
+            return Err(Error::InvalidAccountName {
+                reason: "it contains a control or format character",
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether two names read alike: they share a key, the Unicode
+    /// confusables skeleton (UTS #39) of the case-folded name, or that of
+    /// the case-folded skeleton (a capital I reads as an l only before
+    /// folding). So `GitHub`, `GITHUB`, `gіthub` (a Cyrillic i) and
+    /// `paypaI` (a capital i) read like `github` and `paypal`.
+    pub fn reads_like(a: &str, b: &str) -> bool {
+        let (ka, kb) = (Self::look_alike_keys(a), Self::look_alike_keys(b));
+        ka.iter().any(|k| kb.contains(k))
+    }
+
+    fn look_alike_keys(name: &str) -> [String; 2] {
+        let skeleton = |s: &str| unicode_security::skeleton(s).collect::<String>();
+        [
+            skeleton(&name.to_lowercase()),
+            skeleton(&skeleton(name).to_lowercase()),
+        ]
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The longest note kept with a use, in characters.
+pub const MAX_NOTE_CHARS: usize = 256;
+
+/// A note for `use --note` / `next --note`, checked as an account name is
+/// (trimmed, not empty, no control or format character), 256 characters
+/// at most.
+pub fn parse_note(raw: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    let note = raw.trim();
+    let reason = if note.is_empty() {
+        "it is empty"
+    } else if note.chars().count() > MAX_NOTE_CHARS {
+        "it is longer than 256 characters"
+    } else if note.chars().any(crate::display::is_unsafe) {
+        "it contains a control or format character"
+    } else {
+        return Ok(Some(note.to_string()));
+    };
+    Err(Error::InvalidNote { reason })
 }
 
 impl Origin {
@@ -237,6 +293,26 @@ impl Vault {
         }
     }
 
+    /// A name for a new account must not read like an existing one: an
+    /// existing name is fine, a look-alike is refused naming the original.
+    fn check_new_name(&self, name: &AccountName) -> Result<()> {
+        if self.accounts.contains_key(name.as_str()) {
+            return Ok(());
+        }
+        name.check_characters()?;
+        match self
+            .accounts
+            .keys()
+            .find(|existing| AccountName::reads_like(existing, name.as_str()))
+        {
+            Some(existing) => Err(Error::LookAlikeAccount {
+                name: name.as_str().to_string(),
+                existing: existing.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The account's active set, or the errors that explain its absence.
     pub fn active_set(&self, name: &AccountName) -> Result<&CodeSet> {
         self.account(name)?
@@ -410,6 +486,7 @@ impl Vault {
         R::Error: std::fmt::Display,
     {
         Self::check_count(count)?;
+        self.check_new_name(name)?;
         if self
             .accounts
             .get(name.as_str())
@@ -509,6 +586,7 @@ impl Vault {
         if codes.is_empty() {
             return Err(Error::Usage("there are no codes to import".into()));
         }
+        self.check_new_name(name)?;
         if !codes.iter().all(|c| alphabet.admits(c)) {
             return Err(Error::Usage(
                 "the codes to import are not all of the same kind and length".into(),

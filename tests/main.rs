@@ -33,6 +33,7 @@ mod fixture;
 mod fixture_v2;
 mod full_disk;
 mod git;
+mod hardening;
 mod import;
 mod init;
 mod leaks;

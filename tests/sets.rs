@@ -79,17 +79,17 @@ fn account_names_are_trimmed_and_otherwise_exact() {
     assert_eq!(issued.account, "instagram:@brand");
     env.generate("google/alice@example.com", 2);
     env.generate("GitHub", 2);
-    env.generate("github", 2);
+    // Exact: `github` is not `GitHub`; and a new account that reads like
+    // an existing one is refused (tests/hardening.rs has the classes).
+    env.run(["show", "github"])
+        .fails(exit::USAGE, "no account named 'github'");
+    env.run(["generate", "github"])
+        .fails(exit::USAGE, "looks like the existing account 'GitHub'");
     let list = env.list();
     let names: BTreeSet<_> = list.names().into_iter().collect();
     assert_eq!(
         names,
-        BTreeSet::from([
-            "GitHub",
-            "github",
-            "google/alice@example.com",
-            "instagram:@brand"
-        ])
+        BTreeSet::from(["GitHub", "google/alice@example.com", "instagram:@brand"])
     );
 }
 

@@ -54,6 +54,7 @@ pub(super) fn init(
     if let Some(warning) = saved.warning() {
         ctx.say(&warning);
     }
+    ctx.warn_permissions();
     let view = output::Created {
         path: ctx.path.display().to_string(),
         kdf,
@@ -101,14 +102,13 @@ pub(super) fn passwd(
         kdf_from_flags(flags, u.keys.kdf())?
     };
     // Plain `passwd` changes the passphrase. With a new cost (--upgrade or
-    // a --kdf-* flag) it keeps the passphrase unless a new one is named
-    // with --new-passphrase-file: a stray environment variable must not
-    // change it unasked.
+    // a --kdf-* flag) it keeps the passphrase unless a new one is given,
+    // by --new-passphrase-file or CODEVAULT_NEW_PASSPHRASE alike.
     let new_cost = upgrade
         || flags.memory.is_some()
         || flags.iterations.is_some()
         || flags.parallelism.is_some();
-    let change_passphrase = !new_cost || new_passphrase_file.is_some();
+    let change_passphrase = !new_cost || prompt::new_passphrase_given(new_passphrase_file);
     let new_passphrase = if change_passphrase {
         prompt::new_passphrase(new_passphrase_file)?
     } else {

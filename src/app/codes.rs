@@ -1,9 +1,9 @@
 //! The commands about one code: `use`, `next`, `check`, and reading a
 //! typed code in the right alphabet.
 
-use rand::rngs::SysRng;
-
 use std::env;
+
+use rand::rngs::SysRng;
 
 use crate::clipboard::{self, Clipboard};
 use crate::code::{Alphabet, Code};
@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::prompt;
 use crate::session;
-use crate::vault::{AccountName, Diagnosis, Vault};
+use crate::vault::{self, AccountName, Diagnosis, Vault};
 
 use super::Outcome;
 use super::context::{Context, account};
@@ -68,6 +68,9 @@ pub(super) fn use_code(
     note: Option<String>,
 ) -> Result<Outcome> {
     let name = account(raw)?;
+    let note = vault::parse_note(note.as_deref())?;
+    // Standard output closed is no reason to refuse: the code was typed,
+    // so it has been seen.
     let u = ctx.unlock()?;
     let typed = if typed.is_empty() {
         prompt::code_from_stdin_or_prompt()?
@@ -81,8 +84,14 @@ pub(super) fn use_code(
     })?;
     match result {
         Ok(receipt) => {
-            let (remaining, origin, low) = (receipt.remaining, receipt.origin, receipt.low);
-            ctx.emit(&output::Marked::of(receipt, false))?;
+            let (index, remaining, origin, low) = (
+                receipt.index,
+                receipt.remaining,
+                receipt.origin,
+                receipt.low,
+            );
+            ctx.emit(&output::Marked::of(receipt, false))
+                .map_err(|e| unseen(e, index, &name))?;
             if low {
                 ctx.warn_low(name.as_str(), remaining, origin);
             }
@@ -112,7 +121,9 @@ pub(super) fn next(
     copy: bool,
 ) -> Result<Outcome> {
     let name = account(raw)?;
-    // A clipboard that is not there is said before anything is marked.
+    let note = vault::parse_note(note.as_deref())?;
+    // A clipboard that is not there, or a standard output that was closed,
+    // is said before anything is marked.
     let clipboard = copy
         .then(|| {
             let seconds = clipboard::clip_time(env::var_os(clipboard::CLIP_TIME_ENV).as_deref())?;
@@ -121,6 +132,9 @@ pub(super) fn next(
             Ok::<_, Error>((clipboard, seconds))
         })
         .transpose()?;
+    if clipboard.is_none() {
+        refuse_closed_stdout()?;
+    }
     let u = ctx.unlock()?;
     // The mark is on disk (fsync, rename, fsync) before the code is shown.
     let receipt = ctx.modify(u, None, |v| {
@@ -152,7 +166,8 @@ pub(super) fn next(
             name.as_str()
         ));
     } else {
-        ctx.emit(&output::Marked::of(receipt, true))?;
+        ctx.emit(&output::Marked::of(receipt, true))
+            .map_err(|e| unseen(e, index, &name))?;
         if !ctx.json {
             ctx.say(&format!(
                 "code {index} of '{}', now marked used; {remaining} left",
@@ -164,6 +179,25 @@ pub(super) fn next(
         ctx.warn_low(name.as_str(), remaining, origin);
     }
     Ok(Outcome::Done)
+}
+
+/// Standard output closed (`>&-`) would swallow the code `next` hands
+/// out: refused before anything is marked.
+fn refuse_closed_stdout() -> Result<()> {
+    if crate::sys::stdout_was_closed() {
+        return Err(Error::StdoutClosed);
+    }
+    Ok(())
+}
+
+/// The output of a mark that is already on disk failed (a full disk, a
+/// closed pipe): say which code was marked and how to see it.
+fn unseen(e: Error, index: usize, name: &AccountName) -> Error {
+    Error::Unseen {
+        index,
+        account: name.as_str().to_string(),
+        source: Box::new(e),
+    }
 }
 
 pub(super) fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result<Outcome> {

@@ -60,9 +60,16 @@ impl Context<'_> {
         output::emit(self.out, self.json, view).map_err(Error::output)
     }
 
-    /// A message for people, on standard error.
+    /// A message for people, on standard error: one line, escaped (it
+    /// may hold a name, a note or a path).
     pub(super) fn say(&mut self, line: &str) {
-        let _ = writeln!(self.err, "{}", crate::style::message(line));
+        // Escaped first: it may hold a name, a note or a path; the colour
+        // goes around the escaped text.
+        let _ = writeln!(
+            self.err,
+            "{}",
+            crate::style::message(&crate::display::escape(line))
+        );
     }
 
     /// Reads and checks the file, then asks for the passphrase and derives
@@ -70,6 +77,7 @@ impl Context<'_> {
     /// and so is a cost raised since this machine last opened the file.
     pub(super) fn unlock(&mut self) -> Result<Unlocked> {
         let file = CheckedFile::new(&self.path, store::read(&self.path)?)?;
+        self.warn_permissions();
         let recalled = self.recall();
         if self.memory != Memory::Ephemeral {
             self.warn_conflict_copies();
@@ -262,6 +270,13 @@ impl Context<'_> {
         // this machine saw last.
         self.remember(&vault, kdf, self.accept_older || write_with.is_some());
         Ok(result)
+    }
+
+    /// A vault or directory others can write to is said, not refused.
+    pub(super) fn warn_permissions(&mut self) {
+        for warning in store::permission_warnings(&self.path) {
+            self.say(&warning);
+        }
     }
 
     /// The standard-error warning for a set running out, with its fix.

@@ -10,7 +10,7 @@ use crate::import;
 use crate::output;
 use crate::prompt;
 use crate::session;
-use crate::vault::CodeSet;
+use crate::vault::{AccountName, CodeSet};
 
 use super::Outcome;
 use super::context::{Context, account};
@@ -21,7 +21,11 @@ pub(super) fn generate(
     count: usize,
     regenerate: bool,
 ) -> Result<Outcome> {
-    let name = account(raw)?;
+    let name = if regenerate {
+        account(raw)?
+    } else {
+        AccountName::parse_new(raw)?
+    };
     let u = ctx.unlock()?;
     let issued = ctx.modify(u, None, |v| {
         let now = session::now();
@@ -43,7 +47,7 @@ pub(super) fn import(
     file: Option<&Path>,
     replace: bool,
 ) -> Result<Outcome> {
-    let name = account(raw)?;
+    let name = AccountName::parse_new(raw)?;
     let u = ctx.unlock()?;
     if file.is_none() && prompt::stdin_is_terminal() {
         ctx.say("Paste the codes, then press Ctrl-D on an empty line:");

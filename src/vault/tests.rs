@@ -43,7 +43,7 @@ fn account_names_are_trimmed_and_bounded() {
         "google/alice@example.com"
     );
     assert!(AccountName::parse("   ").is_err());
-    assert!(AccountName::parse("a\tb").is_err());
+    assert!(AccountName::parse_new("a\tb").is_err());
     assert!(AccountName::parse(&"x".repeat(129)).is_err());
     assert!(AccountName::parse(&"é".repeat(128)).is_ok());
 }
@@ -583,4 +583,46 @@ fn records_are_written_as_format_version_2_lays_them_out() {
     expected.extend_from_slice(&[14, 1, 1, b'n']);
     assert_eq!(postcard::to_allocvec(&entry).unwrap(), expected);
     assert_eq!(postcard::from_bytes::<Entry>(&expected).unwrap(), entry);
+}
+
+#[test]
+fn names_that_read_alike_are_told_apart_from_names_that_differ() {
+    for (a, b) in [
+        ("GitHub", "github"),
+        ("GITHUB", "github"),
+        ("gіthub", "github"),
+        ("paypaI", "paypal"),
+        ("rnicrosoft", "microsoft"),
+    ] {
+        assert!(AccountName::reads_like(a, b), "{a} / {b}");
+    }
+    for (a, b) in [
+        ("github", "gitlab"),
+        ("bank", "bank2"),
+        ("work", "personal"),
+    ] {
+        assert!(!AccountName::reads_like(a, b), "{a} / {b}");
+    }
+}
+
+#[test]
+fn new_names_and_notes_refuse_control_and_format_characters() {
+    for bad in [
+        "a\u{202e}b",
+        "git\u{200b}hub",
+        "a\u{1b}[2Jb",
+        "a\u{2028}b",
+        "x\u{feff}y",
+    ] {
+        assert!(AccountName::parse_new(bad).is_err(), "{bad:?}");
+        // An account stored by an older version can still be named.
+        assert!(AccountName::parse(bad).is_ok(), "{bad:?}");
+        assert!(crate::vault::parse_note(Some(bad)).is_err(), "{bad:?}");
+    }
+    assert!(crate::vault::parse_note(Some(&"n".repeat(257))).is_err());
+    assert_eq!(
+        crate::vault::parse_note(Some(" ok ")).unwrap().as_deref(),
+        Some("ok")
+    );
+    assert_eq!(crate::vault::parse_note(None).unwrap(), None);
 }
