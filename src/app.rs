@@ -1,5 +1,6 @@
 //! One function per command: checked inputs in, a view out. `context`
-//! holds what they share; `sets`, `codes` and `admin` the commands.
+//! holds what they share; `sets`, `codes`, `admin` and `unlock` the
+//! commands.
 //!
 //! The order inside every command is the same, and it matters: check the
 //! arguments, read and check the file (a missing or damaged vault is said
@@ -10,6 +11,7 @@
 use std::env;
 use std::io::Write;
 
+use crate::agent;
 use crate::cli::{Cli, Command};
 use crate::error::{Result, exit};
 use crate::store;
@@ -18,11 +20,13 @@ mod admin;
 mod codes;
 mod context;
 mod sets;
+mod unlock;
 
 use admin::{completions, init, log, passwd};
 use codes::{check, next, use_code};
 use context::Context;
 use sets::{generate, import, list, remove, revoke, show};
+use unlock::{lock, unlock};
 
 /// How a command that did not fail ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -42,8 +46,11 @@ impl Outcome {
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
-    if let Command::Completions { shell } = cli.command {
-        return completions(shell, out);
+    match cli.command {
+        Command::Completions { shell } => return completions(shell, out),
+        Command::Agent { dir } => return agent::serve(&dir).map(|()| Outcome::Done),
+        Command::Lock => return lock(cli.global.json, out),
+        _ => {}
     }
     let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
     let mut ctx = Context {
@@ -89,7 +96,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             kdf,
             new_passphrase_file,
         } => passwd(&mut ctx, upgrade, &kdf, new_passphrase_file.as_deref()),
-        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Unlock { timeout } => unlock(&mut ctx, &timeout),
+        Command::Completions { .. } | Command::Agent { .. } | Command::Lock => {
+            unreachable!("handled above")
+        }
     }?;
     // Only after a success: a refusal's or failure's hint must stay the
     // last line. `passwd` changes the cost itself: no point there.

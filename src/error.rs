@@ -158,6 +158,9 @@ pub enum Error {
     #[error("the vault could not be encoded: {0}")]
     Encode(String),
 
+    #[error("the key agent failed: {detail}")]
+    Agent { detail: String },
+
     /// Standard output was closed by the reader (`codevault show x | head -1`).
     /// Not a failure to report: the binary exits quietly.
     #[error("standard output was closed")]
@@ -194,9 +197,13 @@ impl Error {
             | KdfOutOfBounds { .. }
             | Damaged { .. }
             | Tampered { .. } => exit::DAMAGED,
-            Io { .. } | Stream { .. } | LockTimeout { .. } | Random(_) | Kdf(_) | Encode(_) => {
-                exit::FAILURE
-            }
+            Io { .. }
+            | Stream { .. }
+            | LockTimeout { .. }
+            | Random(_)
+            | Kdf(_)
+            | Encode(_)
+            | Agent { .. } => exit::FAILURE,
             BrokenPipe => exit::SUCCESS,
         }
     }
@@ -257,6 +264,11 @@ impl Error {
             }
             KdfFlag(_) => "memory 8-4096 MiB, iterations 1-32, parallelism 1-16".into(),
             LockTimeout { .. } => "another codevault command is still running; try again".into(),
+            Agent { .. } => {
+                "commands still work and ask for the passphrase; CODEVAULT_AGENT=off skips the agent"
+                    .into()
+            }
+
             Io { source, .. } if is_disk_full(source) => {
                 "free some space; the vault was left as it was".into()
             }

@@ -13,9 +13,12 @@
 //!           app ─> vault    the domain: accounts, sets, diagnosis (pure)
 //!                  vault ─> code  generating, normalising, showing codes
 //!           app ─> output   JSON and human views
+//!           app ─> agent    the key agent: keeps derived keys between
+//!                           commands (`unlock`), and its client
 //! error, secret: shared by all; secrets are zeroed and never printed.
 //! ```
 
+pub mod agent;
 pub mod app;
 pub mod cli;
 pub mod code;

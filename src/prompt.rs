@@ -54,6 +54,12 @@ pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
     non_empty(p, "the new passphrase")
 }
 
+/// Whether the passphrase was given explicitly (a file, the environment):
+/// then it is used before the agent.
+pub fn passphrase_given(file: Option<&Path>) -> bool {
+    file.is_some() || env::var_os(PASSPHRASE_ENV).is_some()
+}
+
 fn non_empty(p: Passphrase, what: &'static str) -> Result<Passphrase> {
     if p.is_empty() {
         Err(Error::EmptyPassphrase { what })

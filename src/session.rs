@@ -205,6 +205,28 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
     })
 }
 
+/// What the key agent keeps and gives back: derived keys, never the
+/// passphrase.
+impl Keys {
+    /// Keys the agent handed back, for a file with this header: only when
+    /// they carry the header's key check (so they fit its salt and cost).
+    pub fn from_agent(header: &Header, derived: DerivedKeys) -> Option<Keys> {
+        crypto::key_check_matches(&header.key_check, &derived.check).then_some(Keys {
+            kdf: header.kdf,
+            salt: header.salt,
+            derived,
+        })
+    }
+
+    pub fn derived(&self) -> &DerivedKeys {
+        &self.derived
+    }
+
+    pub fn salt(&self) -> &[u8; SALT_LEN] {
+        &self.salt
+    }
+}
+
 /// Salts and nonces come from the operating system's generator.
 fn random_fill(buf: &mut [u8]) -> Result<()> {
     SysRng
