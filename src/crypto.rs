@@ -25,6 +25,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::secret::{Key, Passphrase};
 
+#[allow(unsafe_code)]
 mod memory;
 
 pub const SALT_LEN: usize = 32;

@@ -16,7 +16,17 @@
 //!           app ─> agent    the key agent: keeps derived keys between
 //!                           commands (`unlock`), and its client
 //! error, secret: shared by all; secrets are zeroed and never printed.
+//! sys: process hardening (no core dumps, not dumpable, locked memory).
 //! ```
+//!
+//! Unsafe code is refused everywhere but in the two small modules that
+//! talk to the kernel, `sys` and `crypto::memory`; each block there says
+//! why it is sound.
+
+#![deny(unsafe_code)]
+
+#[cfg(not(unix))]
+compile_error!("codevault runs on Unix-like systems (Linux, the BSDs, macOS) only");
 
 pub mod agent;
 pub mod app;
@@ -31,6 +41,8 @@ pub mod prompt;
 pub mod secret;
 pub mod session;
 pub mod store;
+#[allow(unsafe_code)]
+pub mod sys;
 pub mod vault;
 
 pub use app::{Outcome, run};

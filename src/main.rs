@@ -8,6 +8,9 @@ use clap::error::ErrorKind;
 use codevault::{Error, cli::Cli};
 
 fn main() -> ExitCode {
+    // Before anything is parsed or read: no core file and no same-user
+    // debugger may ever see a passphrase, a key or a code.
+    codevault::sys::harden_process();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version, and bare `codevault`: clap's own output.

@@ -13,12 +13,22 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// not text: a passphrase from a file or the environment is used exactly as
 /// given, never re-encoded (a lossy UTF-8 conversion would let two
 /// different passphrases open the same vault).
-#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+#[derive(Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
 pub struct Passphrase(Vec<u8>);
 
+impl Clone for Passphrase {
+    fn clone(&self) -> Self {
+        Passphrase::new(self.0.clone())
+    }
+}
+
 impl Passphrase {
+    /// The passphrase's buffer is locked in memory and left out of core
+    /// dumps where the kernel allows (see [`crate::sys`]).
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Passphrase(bytes.into())
+        let bytes = bytes.into();
+        crate::sys::protect_secret(&bytes);
+        Passphrase(bytes)
     }
 
     pub fn expose(&self) -> &[u8] {

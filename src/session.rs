@@ -155,6 +155,7 @@ pub fn decrypt(path: &Path, file: CheckedFile, keys: &Keys) -> Result<Vault> {
     debug_assert!(keys.fit(&file.header));
     let CheckedFile { bytes, header } = file;
     let mut bytes = Zeroizing::new(bytes);
+    crate::sys::protect_secret(&bytes); // about to hold the plaintext
     // `check` proved the layout: header, ciphertext with its tag, checksum.
     let body_end = bytes.len() - crypto::CHECKSUM_LEN;
     let (header_bytes, body) = bytes[..body_end].split_at_mut(envelope::HEADER_LEN);
@@ -193,6 +194,7 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
         ciphertext_len,
     };
     envelope::encode_with(&header, |associated_data, body| {
+        crate::sys::exclude_from_dumps(body); // about to hold the plaintext
         let written = postcard::to_slice(vault, &mut *body)
             .map_err(encode_err)?
             .len();

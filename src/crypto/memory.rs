@@ -73,6 +73,9 @@ pub fn with_kdf_memory<R>(blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> i
             offset.checked_add(n).is_some_and(|end| end <= len)
                 && libc::madvise(ptr.cast::<u8>().add(offset).cast(), n, advice) == 0
         });
+        // Argon2's blocks are derived from the passphrase: no core dump.
+        // The byte view lives for this call only, before the slice below.
+        crate::sys::exclude_from_dumps(std::slice::from_raw_parts(ptr.cast::<u8>(), len));
         Ok(f(std::slice::from_raw_parts_mut(
             ptr.cast::<Block>(),
             blocks,
