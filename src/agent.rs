@@ -27,7 +27,6 @@ use std::fs::{self, DirBuilder};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::os::unix::net::UnixStream;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -42,7 +41,8 @@ use crate::session::Keys;
 
 pub mod protocol;
 mod server;
-mod sys;
+#[allow(unsafe_code)]
+mod unix;
 
 pub use protocol::KeyId;
 pub use server::serve;
@@ -196,7 +196,7 @@ pub fn lock() -> Result<Option<u32>> {
 pub fn runtime_dir() -> io::Result<PathBuf> {
     match env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
         Some(base) if base.is_absolute() => Ok(base.join("codevault")),
-        _ => Ok(env::temp_dir().join(format!("codevault-{}", sys::uid()))),
+        _ => Ok(env::temp_dir().join(format!("codevault-{}", unix::uid()))),
     }
 }
 
@@ -220,7 +220,7 @@ pub(crate) fn check_dir(dir: &Path) -> io::Result<()> {
     if !meta.is_dir() {
         return Err(io::Error::other("it is not a directory"));
     }
-    if meta.uid() != sys::uid() {
+    if meta.uid() != unix::uid() {
         return Err(io::Error::other(format!(
             "it belongs to user {}, not to you",
             meta.uid()
@@ -253,7 +253,7 @@ fn connect(dir: &Path) -> Option<UnixStream> {
     let stream = rx.recv_timeout(CONNECT_TIMEOUT).ok()?.ok()?;
     stream.set_read_timeout(Some(REPLY_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(REPLY_TIMEOUT)).ok()?;
-    (sys::peer_uid(&stream).ok()? == sys::uid()).then_some(stream)
+    (unix::peer_uid(&stream).ok()? == unix::uid()).then_some(stream)
 }
 
 fn exchange(stream: &mut UnixStream, request: &Request) -> io::Result<Response> {
@@ -279,11 +279,7 @@ fn start(dir: &Path) -> Result<()> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    // SAFETY: the closure runs in the forked child before exec and only
-    // calls setsid(2), which is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(sys::new_session);
-    }
+    unix::in_new_session(&mut cmd);
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::io("start the key agent", &exe, e))?;

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroize;
 
 use super::protocol::{self, KEY_LEN, KeyBytes, KeyId, Request, Response};
-use super::{LOCK_FILE, SOCKET, Timeout, check_dir, sys};
+use super::{LOCK_FILE, SOCKET, Timeout, check_dir, unix};
 use crate::crypto::KEY_CHECK_LEN;
 use crate::error::{Error, Result};
 
@@ -39,7 +39,9 @@ const STARTUP_GRACE: Duration = Duration::from_secs(10);
 /// Runs the agent until it holds no key. Returns at once (success) when
 /// another agent already runs in `dir`.
 pub fn serve(dir: &Path) -> Result<()> {
-    sys::harden_process();
+    // main did this already; the agent, which outlives every command,
+    // must not depend on it.
+    crate::sys::harden_process();
     check_dir(dir).map_err(|e| Error::io("use the agent's directory", dir, e))?;
     let lock_path = dir.join(LOCK_FILE);
     let lock = OpenOptions::new()
@@ -71,12 +73,12 @@ pub fn serve(dir: &Path) -> Result<()> {
         let shared = Arc::clone(&shared);
         thread::spawn(move || reap(&shared));
     }
-    let me = sys::uid();
+    let me = unix::uid();
     let active = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         // The kernel's word on who connected, on every connection.
-        if sys::peer_uid(&stream).ok() != Some(me) {
+        if unix::peer_uid(&stream).ok() != Some(me) {
             continue;
         }
         if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
@@ -188,7 +190,8 @@ struct Meta {
 impl Keyring {
     fn new(now: Instant) -> Keyring {
         let secrets = Box::new([0u8; MAX_KEYS * SLOT]);
-        sys::lock_memory(&secrets[..]);
+        // Never swapped out, never in a core dump (best effort).
+        crate::sys::protect_secret(&secrets[..]);
         Keyring {
             secrets,
             meta: [None; MAX_KEYS],
@@ -310,7 +313,6 @@ impl Keyring {
 impl Drop for Keyring {
     fn drop(&mut self) {
         self.secrets.zeroize();
-        sys::unlock_memory(&self.secrets[..]);
     }
 }
 
