@@ -415,9 +415,35 @@ fn a_stopped_agent_does_not_hang_a_command() {
 }
 
 #[test]
-fn two_unlocks_at_once_start_one_agent() {
+fn a_second_agent_leaves_the_first_in_place() {
     let a = Agented::new();
-    let children: Vec<_> = (0..2)
+    a.unlock(&[]);
+    let first = a.agent();
+    let mut second = std::process::Command::new(BIN)
+        .args(["agent", "--dir"])
+        .arg(a.dir())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(5) {
+            let _ = second.kill();
+            panic!("a second agent ran beside the first");
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    assert_eq!(a.agents(), [first]);
+    a.list_without_passphrase().ok();
+}
+
+#[test]
+fn unlocks_at_once_start_one_agent() {
+    let a = Agented::new();
+    let children: Vec<_> = (0..4)
         .map(|_| {
             a.cmd(["unlock"])
                 .passphrase(PASS)
