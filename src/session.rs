@@ -264,6 +264,27 @@ mod tests {
     }
 
     #[test]
+    fn keys_from_the_agent_must_carry_the_headers_key_check() {
+        let pass = Passphrase::new("pw");
+        let keys = Keys::fresh(&pass, cheap()).unwrap();
+        let vault = Vault::new(now());
+        let bytes = encrypt(&vault, &keys).unwrap();
+        let path = Path::new("v");
+        let header = check(path, &bytes).unwrap().header;
+        let handed_back = |check| DerivedKeys {
+            encryption: keys.derived().encryption.clone(),
+            check,
+        };
+        let back = Keys::from_agent(&header, handed_back(keys.derived().check)).unwrap();
+        assert!(back.fit(&header));
+        let file = CheckedFile::new(path, bytes).unwrap();
+        assert_eq!(decrypt(path, file, &back).unwrap(), vault);
+        let mut other = keys.derived().check;
+        other[0] ^= 1;
+        assert!(Keys::from_agent(&header, handed_back(other)).is_none());
+    }
+
+    #[test]
     fn wrong_passphrase_is_not_damage() {
         let keys = Keys::fresh(&Passphrase::new("right"), cheap()).unwrap();
         let bytes = encrypt(&Vault::new(now()), &keys).unwrap();
