@@ -281,7 +281,9 @@ pub enum Command {
     ///
     /// Every vault unlocked with `codevault unlock` asks for its passphrase
     /// again; the agent exits.
-    #[command(after_help = "Example:\n  codevault lock")]
+    #[command(
+        after_help = "Example:\n  codevault lock\n  trap 'codevault lock' EXIT    # in a script that ran codevault unlock"
+    )]
     Lock,
 
     /// The key agent itself, started by `unlock`; not for people
