@@ -19,6 +19,7 @@ pub fn uid() -> u32 {
 /// The user id of the process at the other end of a connected Unix socket,
 /// as the kernel recorded it when the connection was made (SO_PEERCRED):
 /// it cannot be forged by the peer.
+#[cfg(target_os = "linux")]
 pub fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
     let mut cred = libc::ucred {
         pid: 0,
@@ -44,6 +45,19 @@ pub fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
         return Err(io::Error::other("short SO_PEERCRED answer"));
     }
     Ok(cred.uid)
+}
+
+/// The same from getpeereid(3), where there is no SO_PEERCRED (the BSDs,
+/// macOS).
+#[cfg(not(target_os = "linux"))]
+pub fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
+    let (mut uid, mut gid) = (0, 0);
+    // SAFETY: the fd is a live socket owned by `stream`; both pointers are
+    // to live locals.
+    if unsafe { libc::getpeereid(stream.as_raw_fd(), &mut uid, &mut gid) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(uid)
 }
 
 /// Makes `cmd` start its process in a new session: the agent has no
