@@ -283,10 +283,9 @@ fn start(dir: &Path) -> Result<()> {
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::io("start the key agent", &exe, e))?;
-    let socket = dir.join(SOCKET);
     let began = Instant::now();
     while began.elapsed() < START_WAIT {
-        if UnixStream::connect(&socket).is_ok() {
+        if connect(dir).is_some() {
             break;
         }
         thread::sleep(Duration::from_millis(5));

@@ -256,6 +256,10 @@ fn agent_off_ignores_it_and_explicit_passphrases_win() {
         .run()
         .fails(exit::WRONG_PASSPHRASE, "wrong passphrase");
     a.list_without_passphrase().ok();
+    // Forgetting is safe: `lock` works with the agent "off".
+    a.cmd(["lock"]).env("CODEVAULT_AGENT", "off").run().ok();
+    a.list_without_passphrase()
+        .fails(exit::USAGE, "no passphrase given");
 }
 
 #[test]
