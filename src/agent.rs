@@ -1,6 +1,6 @@
 //! The key agent: `unlock` derives a vault's keys once and hands them to a
-//! small per-user process (this same binary, `codevault agent`, started in
-//! the background and detached); later commands ask it before prompting.
+//! small per-user process (this same binary, `codevault --run-agent DIR`,
+//! started in the background and detached); later commands ask it before prompting.
 //!
 //! What it holds: derived keys only, never the passphrase, each named by
 //! what makes it valid for a file ([`KeyId`]: cost, salt, key check), so a
@@ -48,6 +48,9 @@ pub use protocol::KeyId;
 pub use server::serve;
 
 use protocol::{KeyBytes, Request, Response};
+
+/// How `unlock` starts the agent: `codevault --run-agent DIR`, exactly.
+const MODE_FLAG: &str = "--run-agent";
 
 /// `CODEVAULT_AGENT=off` ignores the agent.
 pub const AGENT_ENV: &str = "CODEVAULT_AGENT";
@@ -99,6 +102,16 @@ impl Timeout {
             }
         }
         out
+    }
+}
+
+/// The runtime directory when this process was started as the agent
+/// (`codevault --run-agent DIR`, nothing more), else `None`.
+pub fn mode() -> Option<PathBuf> {
+    let mut args = env::args_os().skip(1);
+    match (args.next(), args.next(), args.next()) {
+        (Some(flag), Some(dir), None) if flag == MODE_FLAG => Some(PathBuf::from(dir)),
+        _ => None,
     }
 }
 
@@ -272,8 +285,7 @@ fn start(dir: &Path) -> Result<()> {
     let mut cmd = Command::new(&exe);
     // A clean environment: the agent must never see CODEVAULT_PASSPHRASE.
     cmd.env_clear()
-        .arg("agent")
-        .arg("--dir")
+        .arg(MODE_FLAG)
         .arg(dir)
         .current_dir("/")
         .stdin(Stdio::null())

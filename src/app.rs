@@ -11,7 +11,6 @@
 use std::env;
 use std::io::Write;
 
-use crate::agent;
 use crate::cli::{Cli, Command};
 use crate::error::{Result, exit};
 use crate::store;
@@ -48,7 +47,6 @@ impl Outcome {
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     match cli.command {
         Command::Completions { shell } => return completions(shell, out),
-        Command::Agent { dir } => return agent::serve(&dir).map(|()| Outcome::Done),
         Command::Lock => return lock(cli.global.json, out),
         _ => {}
     }
@@ -97,9 +95,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             new_passphrase_file,
         } => passwd(&mut ctx, upgrade, &kdf, new_passphrase_file.as_deref()),
         Command::Unlock { timeout } => unlock(&mut ctx, &timeout),
-        Command::Completions { .. } | Command::Agent { .. } | Command::Lock => {
-            unreachable!("handled above")
-        }
+        Command::Completions { .. } | Command::Lock => unreachable!("handled above"),
     }?;
     // Only after a success: a refusal's or failure's hint must stay the
     // last line. `passwd` changes the cost itself: no point there.

@@ -285,14 +285,6 @@ pub enum Command {
         after_help = "Example:\n  codevault lock\n  trap 'codevault lock' EXIT    # in a script that ran codevault unlock"
     )]
     Lock,
-
-    /// The key agent itself, started by `unlock`; not for people
-    #[command(hide = true, after_help = "Started by: codevault unlock")]
-    Agent {
-        /// The agent's runtime directory
-        #[arg(long, value_name = "DIR")]
-        dir: PathBuf,
-    },
 }
 
 /// The Argon2id cost; each is checked against its bounds.

@@ -11,6 +11,14 @@ fn main() -> ExitCode {
     // Before anything is parsed or read: no core file and no same-user
     // debugger may ever see a passphrase, a key or a code.
     codevault::sys::harden_process();
+    // The key agent is this program started by `unlock` in another mode:
+    // not a subcommand, so that no help or completion script offers it.
+    if let Some(dir) = codevault::agent::mode() {
+        return match codevault::agent::serve(&dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => report(&e),
+        };
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version, and bare `codevault`: clap's own output.

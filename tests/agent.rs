@@ -64,7 +64,7 @@ impl Agented {
     }
 
     /// The live agents started for a directory inside this test's temp
-    /// directory, by their command line (`codevault agent --dir DIR`).
+    /// directory, by their command line (`codevault --run-agent DIR`).
     fn agents(&self) -> Vec<i32> {
         let within = self.env.dir().as_os_str().as_encoded_bytes();
         let mut found = Vec::new();
@@ -77,8 +77,8 @@ impl Agented {
             };
             let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
             let is_ours = args
-                .windows(3)
-                .any(|w| w[0] == b"agent" && w[1] == b"--dir" && w[2].starts_with(within));
+                .windows(2)
+                .any(|w| w[0] == b"--run-agent" && w[1].starts_with(within));
             if is_ours && !is_zombie(pid) {
                 found.push(pid);
             }
@@ -424,7 +424,7 @@ fn a_second_agent_leaves_the_first_in_place() {
     a.unlock(&[]);
     let first = a.agent();
     let mut second = std::process::Command::new(BIN)
-        .args(["agent", "--dir"])
+        .arg("--run-agent")
         .arg(a.dir())
         .spawn()
         .unwrap();

@@ -1,4 +1,4 @@
-//! The agent process (`codevault agent --dir DIR`, hidden): holds derived
+//! The agent process (`codevault --run-agent DIR`, started by `unlock`): holds derived
 //! keys in locked memory and hands them to processes of its own user.
 //!
 //! One exclusive lock (`agent.lock`) for the agent's whole life makes it
