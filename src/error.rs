@@ -268,7 +268,6 @@ impl Error {
                 "commands still work and ask for the passphrase; CODEVAULT_AGENT=off skips the agent"
                     .into()
             }
-
             Io { source, .. } if is_disk_full(source) => {
                 "free some space; the vault was left as it was".into()
             }

@@ -486,6 +486,33 @@ fn the_agent_writes_no_core_and_locks_its_keys() {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
     assert!(locked_kb >= 4, "no locked memory: {locked_kb} kB");
+    // It never had the passphrase: not in its environment (the `unlock`
+    // that started it had CODEVAULT_PASSPHRASE), not in its arguments.
+    // Reading a non-dumpable process's environment takes root.
+    match fs::read(format!("/proc/{pid}/environ")) {
+        Ok(environ) => {
+            let environ = String::from_utf8_lossy(&environ);
+            assert!(!environ.contains("CODEVAULT_PASSPHRASE"), "{environ}");
+            assert!(!environ.contains(PASS));
+        }
+        Err(e) => eprintln!("not checked: the agent's environment: {e}"),
+    }
+    let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    assert!(!String::from_utf8_lossy(&cmdline).contains(PASS));
+}
+
+#[test]
+fn unlock_without_a_passphrase_or_an_agent_fails_at_once() {
+    let a = Agented::new();
+    a.cmd(["unlock"])
+        .run()
+        .fails(exit::USAGE, "no passphrase given");
+    assert!(a.agents().is_empty());
+    a.cmd(["unlock"])
+        .passphrase("not the passphrase")
+        .run()
+        .fails(exit::WRONG_PASSPHRASE, "wrong passphrase");
+    assert!(a.agents().is_empty(), "a wrong passphrase started an agent");
 }
 
 #[test]
