@@ -157,7 +157,7 @@ fn make_vault(path: &Path, accounts: usize, kdf: KdfParams) {
 
 fn write_vault(path: &Path, accounts: usize, kdf: KdfParams) {
     let now = session::now();
-    let mut vault = Vault::new(now);
+    let mut vault = Vault::new(&mut SysRng, now).expect("new vault");
     for i in 0..accounts {
         let name = AccountName::parse(&format!("acct{i}")).expect("name");
         vault
@@ -169,7 +169,7 @@ fn write_vault(path: &Path, accounts: usize, kdf: KdfParams) {
                 .expect("regenerate");
         }
         for _ in 0..3 {
-            vault.next(&name, None, now).expect("next");
+            vault.next(&name, None, &mut SysRng, now).expect("next");
         }
     }
     let keys = Keys::fresh(&Passphrase::new(PASS), kdf).expect("keys");

@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.kdf_parallelism.unwrap_or(d.parallelism().into()),
     )?;
     let now = session::now();
-    let mut vault = Vault::new(now);
+    let mut vault = Vault::new(&mut SysRng, now)?;
     for i in 0..args.accounts {
         let name = AccountName::parse(&format!("acct{i}"))?;
         vault.generate(&name, 10, &mut SysRng, now)?;
@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             vault.regenerate(&name, 10, &mut SysRng, now)?;
         }
         for _ in 0..3 {
-            vault.next(&name, None, now)?;
+            vault.next(&name, None, &mut SysRng, now)?;
         }
     }
     let keys = Keys::fresh(&passphrase, kdf)?;

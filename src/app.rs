@@ -18,12 +18,14 @@ use crate::store;
 mod admin;
 mod codes;
 mod context;
+mod copies;
 mod sets;
 mod unlock;
 
 use admin::{completions, init, log, passwd};
 use codes::{check, next, use_code};
-use context::Context;
+use context::{Context, Memory};
+use copies::{git_merge, merge, summary};
 use sets::{generate, import, list, remove, revoke, show};
 use unlock::{lock, unlock};
 
@@ -55,6 +57,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         path,
         passphrase_file: cli.global.passphrase_file,
         json: cli.global.json,
+        accept_older: cli.global.accept_older,
+        memory: Memory::Checked,
         weak_kdf: None,
         out,
         err,
@@ -94,6 +98,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             kdf,
             new_passphrase_file,
         } => passwd(&mut ctx, upgrade, &kdf, new_passphrase_file.as_deref()),
+        Command::Merge {
+            others,
+            conflicts,
+            other_passphrase_file,
+            unrelated,
+        } => merge(
+            &mut ctx,
+            &others,
+            conflicts,
+            other_passphrase_file.as_deref(),
+            unrelated,
+        ),
+        Command::GitMerge { ours, theirs, .. } => git_merge(&mut ctx, &ours, &theirs),
+        Command::Summary { path } => summary(&mut ctx, path.as_deref()),
         Command::Unlock { timeout } => unlock(&mut ctx, &timeout),
         Command::Completions { .. } | Command::Lock => unreachable!("handled above"),
     }?;

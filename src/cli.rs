@@ -51,6 +51,13 @@ pub struct Global {
     /// Print the result as one JSON document on standard output
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Open a vault even though it lacks changes this machine already saw
+    /// there (a restored backup, a sync tool's overwrite), or asks for a
+    /// higher key-derivation cost than when this machine last opened it;
+    /// for when you know the newer copy is gone, or raised the cost yourself
+    #[arg(long, global = true)]
+    pub accept_older: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,6 +255,72 @@ pub enum Command {
         new_passphrase_file: Option<PathBuf>,
     },
 
+    /// Fold other copies of this vault into it
+    ///
+    /// Takes every set, used mark, revocation, removal and log event of each
+    /// copy that this vault lacks, in one atomic write; the other files are
+    /// never changed. Nothing a copy recorded is lost, and merging twice
+    /// changes nothing. What the rules cannot settle (one code handed out
+    /// on two copies, a new set made on each, one code in two accounts) is
+    /// reported with what to do. The other copy's passphrase is tried as
+    /// this vault's first, then read from --other-passphrase-file or asked.
+    #[command(
+        after_help = "Example:\n  codevault merge /media/usb/vault.cvlt\n  codevault merge --conflicts\n  codevault merge backup.cvlt --other-passphrase-file old-pass.txt"
+    )]
+    Merge {
+        /// The other copies
+        #[arg(value_name = "OTHER", required_unless_present = "conflicts")]
+        others: Vec<PathBuf>,
+
+        /// Merge the conflict copies that Syncthing, Nextcloud or Dropbox
+        /// left beside the vault, then move each aside (to NAME.merged)
+        #[arg(long)]
+        conflicts: bool,
+
+        /// Read the other copies' passphrase from the first line of this file
+        #[arg(long, value_name = "PATH")]
+        other_passphrase_file: Option<PathBuf>,
+
+        /// Merge a copy that is another vault altogether
+        #[arg(long)]
+        unrelated: bool,
+    },
+
+    /// A git merge driver: merge two versions of a vault into OURS
+    ///
+    /// Git calls it with the ancestor, our and their version; the merged
+    /// vault is written into OURS and the exit code is 0. On any failure OURS
+    /// is left as it was and the exit code is not 0, so git reports a
+    /// conflict. The ancestor is not needed: the merge is a union. Set it up
+    /// once per repository; see the README's "Several machines, git and sync
+    /// folders".
+    #[command(
+        name = "git-merge",
+        after_help = "Example:\n  git config merge.codevault.name 'codevault vault merge'\n  git config merge.codevault.driver 'codevault git-merge %O %A %B'\n  echo '*.cvlt merge=codevault diff=codevault' >> .gitattributes"
+    )]
+    GitMerge {
+        /// The common ancestor's version (%O; not read)
+        base: PathBuf,
+        /// Our version (%A): the result is written here
+        ours: PathBuf,
+        /// Their version (%B)
+        theirs: PathBuf,
+    },
+
+    /// A summary of a vault without a single code in it
+    ///
+    /// The accounts, each set by number and fingerprint with its counts and
+    /// which code numbers are used, and the log. For a quick look, and as a
+    /// git textconv so that `git diff` and `git log -p` show what changed.
+    /// Without PATH, the vault.
+    #[command(
+        after_help = "Example:\n  codevault summary\n  git config diff.codevault.textconv 'codevault summary'"
+    )]
+    Summary {
+        /// The vault file to summarise [default: the vault]
+        path: Option<PathBuf>,
+    },
+
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  codevault completions bash > ~/.local/share/bash-completion/completions/codevault"
@@ -348,6 +421,7 @@ mod tests {
             .collect();
         assert!(names.iter().all(|n| n == "passphrase-file"
             || !n.contains("passphrase")
-            || n == "new-passphrase-file"));
+            || n == "new-passphrase-file"
+            || n == "other-passphrase-file"));
     }
 }

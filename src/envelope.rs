@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!      0     8  magic: 89 43 56 41 55 4C 54 0A ("\x89CVAULT\n")
-//!      8     2  format version, big-endian: 1
+//!      8     2  format version, big-endian: 2 (1 is read, never written)
 //!     10     1  KDF algorithm: 1 = Argon2id v0x13
 //!     11     1  reserved: 0
 //!     12     4  Argon2 memory in MiB (8-4096)
@@ -29,7 +29,11 @@ use crate::crypto::{
 };
 
 pub const MAGIC: [u8; 8] = *b"\x89CVAULT\n";
-pub const VERSION: u16 = 1;
+/// The version this build writes.
+pub const VERSION: u16 = 2;
+/// The versions this build reads: the header is the same in both; the
+/// plaintext's schema differs (see `vault::decode`).
+pub const READABLE: std::ops::RangeInclusive<u16> = 1..=VERSION;
 const KDF_ARGON2ID: u8 = 1;
 pub const HEADER_LEN: usize = 122;
 /// Where the key check sits in the header.
@@ -43,6 +47,8 @@ pub const MAX_FILE: u64 = HEADER_LEN as u64 + MAX_CIPHERTEXT + CHECKSUM_LEN as u
 /// The header fields, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The format version the file was written in.
+    pub version: u16,
     pub kdf: KdfParams,
     pub salt: [u8; SALT_LEN],
     pub nonce: [u8; NONCE_LEN],
@@ -75,7 +81,7 @@ impl Header {
     pub fn encode(&self) -> [u8; HEADER_LEN] {
         let mut h = [0u8; HEADER_LEN];
         h[0..8].copy_from_slice(&MAGIC);
-        h[8..10].copy_from_slice(&VERSION.to_be_bytes());
+        h[8..10].copy_from_slice(&self.version.to_be_bytes());
         h[10] = KDF_ARGON2ID;
         h[11] = 0;
         h[12..16].copy_from_slice(&self.kdf.memory_mib().to_be_bytes());
@@ -129,7 +135,7 @@ pub fn decode(bytes: &[u8]) -> Result<Envelope<'_>, FormatError> {
         return Err(damaged("it ends inside the header"));
     }
     let version = u16::from_be_bytes([bytes[8], bytes[9]]);
-    if version != VERSION {
+    if !READABLE.contains(&version) {
         return Err(FormatError::UnsupportedVersion(version));
     }
     if bytes.len() < HEADER_LEN {
@@ -189,6 +195,7 @@ pub fn decode(bytes: &[u8]) -> Result<Envelope<'_>, FormatError> {
     }
     Ok(Envelope {
         header: Header {
+            version,
             kdf,
             salt: h[25..57].try_into().expect("fixed field"),
             nonce: h[58..82].try_into().expect("fixed field"),
@@ -206,6 +213,7 @@ mod tests {
 
     fn sample() -> Vec<u8> {
         let header = Header {
+            version: VERSION,
             kdf: KdfParams::new(8, 1, 1).unwrap(),
             salt: [1; SALT_LEN],
             nonce: [2; NONCE_LEN],
@@ -269,7 +277,9 @@ mod tests {
             Some(FormatError::BadMagic)
         );
         let mut b = sample();
-        b[9] = 2;
-        assert_eq!(decode(&b).err(), Some(FormatError::UnsupportedVersion(2)));
+        b[9] = 3;
+        assert_eq!(decode(&b).err(), Some(FormatError::UnsupportedVersion(3)));
+        b[9] = 0;
+        assert_eq!(decode(&b).err(), Some(FormatError::UnsupportedVersion(0)));
     }
 }

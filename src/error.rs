@@ -9,7 +9,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::crypto::KdfBoundsError;
+use crate::crypto::{KdfBoundsError, KdfParams};
 
 /// Exit codes of the contract (`shared/spec/cli.md`).
 pub mod exit {
@@ -74,6 +74,12 @@ pub enum Error {
     #[error("no vault at {}", path.display())]
     VaultMissing { path: PathBuf },
 
+    #[error("{} is another vault, not a copy of this one", path.display())]
+    Unrelated { path: PathBuf },
+
+    #[error("{} is the vault itself", path.display())]
+    SameFile { path: PathBuf },
+
     #[error("a file already exists at {}", path.display())]
     VaultExists { path: PathBuf },
 
@@ -82,6 +88,9 @@ pub enum Error {
 
     #[error("no new passphrase given and no terminal to ask for one")]
     NoNewPassphraseSource,
+
+    #[error("the vault's passphrase does not open {}, and there is no terminal to ask for its own", path.display())]
+    NoOtherPassphraseSource { path: PathBuf },
 
     #[error("no file at {}", path.display())]
     NoSuchFile { path: PathBuf },
@@ -132,6 +141,31 @@ pub enum Error {
     #[error("{} was modified: it failed authentication although the passphrase is right", path.display())]
     Tampered { path: PathBuf },
 
+    /// The file lacks what this machine already saw at its path.
+    #[error(
+        "{} is an older copy: it lacks changes this machine saw there, the newest made {since} \
+         ({seen} events seen here, {has} in this copy)",
+        path.display()
+    )]
+    OlderCopy {
+        path: PathBuf,
+        since: jiff::Timestamp,
+        seen: usize,
+        has: usize,
+        /// Sync tools' conflict copies beside it, by file name.
+        copies: Vec<String>,
+    },
+
+    #[error(
+        "{} asks for a higher key-derivation cost ({now}) than when this machine last opened it ({was})",
+        path.display()
+    )]
+    KdfRaised {
+        path: PathBuf,
+        was: KdfParams,
+        now: KdfParams,
+    },
+
     // ----- everything else (exit 5) -----
     #[error("could not {action} {}: {}", path.display(), describe_io(source))]
     Io {
@@ -145,6 +179,14 @@ pub enum Error {
         action: &'static str,
         source: io::Error,
     },
+
+    /// A file codevault would create or open beside the vault is not safe
+    /// to use: a link, not a regular file, or another user's.
+    #[error("refusing to use {}: {why}", path.display())]
+    UnsafeFile { path: PathBuf, why: &'static str },
+
+    #[error("the lock file {} was removed or replaced while this command held it", path.display())]
+    LockLost { path: PathBuf },
 
     #[error("the vault stayed locked by another codevault process for {seconds} s")]
     LockTimeout { seconds: u64 },
@@ -181,9 +223,12 @@ impl Error {
             | NoActiveSet { .. }
             | NoCodesLeft { .. }
             | VaultMissing { .. }
+            | Unrelated { .. }
+            | SameFile { .. }
             | VaultExists { .. }
             | NoPassphraseSource
             | NoNewPassphraseSource
+            | NoOtherPassphraseSource { .. }
             | NoSuchFile { .. }
             | EmptyPassphrase { .. }
             | PassphraseMismatch
@@ -196,9 +241,13 @@ impl Error {
             | UnsupportedVersion { .. }
             | KdfOutOfBounds { .. }
             | Damaged { .. }
-            | Tampered { .. } => exit::DAMAGED,
+            | Tampered { .. }
+            | OlderCopy { .. }
+            | KdfRaised { .. } => exit::DAMAGED,
             Io { .. }
             | Stream { .. }
+            | UnsafeFile { .. }
+            | LockLost { .. }
             | LockTimeout { .. }
             | Random(_)
             | Kdf(_)
@@ -255,10 +304,28 @@ impl Error {
                 "set CODEVAULT_NEW_PASSPHRASE, pass --new-passphrase-file PATH, or run in a terminal"
                     .into()
             }
+            NoOtherPassphraseSource { .. } => {
+                "pass --other-passphrase-file PATH, or run in a terminal".into()
+            }
             NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
             NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
             WrongPassphrase { .. } => "passphrases are case-sensitive; nothing was changed".into(),
             RekeyedMeanwhile { .. } => "nothing was changed; run the command again with the new passphrase".into(),
+            OlderCopy { copies, .. } if !copies.is_empty() => format!(
+                "nothing was changed; a sync tool left a conflict copy beside it ('{}'): \
+                 `codevault merge --conflicts` folds the newer changes in. If the newer copy \
+                 is gone for good, --accept-older opens this one",
+                copies.join("', '")
+            ),
+            OlderCopy { .. } => "nothing was changed; `codevault merge PATH` folds in the newer \
+                                 copy (another machine's, a backup); if it is gone for good, \
+                                 --accept-older opens this one"
+                .into(),
+            KdfRaised { .. } => "nothing was derived; if you raised it yourself (`codevault passwd` \
+                                 on another copy), run once with --accept-older; otherwise the \
+                                 file was tampered with"
+                .into(),
+            Unrelated { .. } => "--unrelated merges it anyway, into this vault".into(),
             Damaged { .. } | Tampered { .. } => {
                 "the file was left as it is; restore it from a backup".into()
             }
@@ -268,6 +335,14 @@ impl Error {
                 "commands still work and ask for the passphrase; CODEVAULT_AGENT=off skips the agent"
                     .into()
             }
+            LockLost { .. } => "nothing was changed; another program removes codevault's lock \
+                                 files: stop it, then run the command again"
+                .into(),
+            UnsafeFile { path, .. } => format!(
+                "nothing was changed; if you did not put it there, someone who can write to its \
+                 directory did: remove it and check who can write to {}",
+                path.parent().unwrap_or(std::path::Path::new(".")).display()
+            ),
             Io { source, .. } if is_disk_full(source) => {
                 "free some space; the vault was left as it was".into()
             }

@@ -39,6 +39,7 @@ pub mod import;
 pub mod output;
 pub mod prompt;
 pub mod secret;
+pub mod seen;
 pub mod session;
 pub mod store;
 #[allow(unsafe_code)]

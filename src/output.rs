@@ -15,7 +15,8 @@ use crate::code::Code;
 use crate::crypto::KdfParams;
 use crate::error::shell_word;
 use crate::vault::{
-    CodeSet, CodeState, Diagnosis, Event, EventKind, Origin, Receipt, Refusal, RevokedBy,
+    CodeSet, CodeState, Conflict, Diagnosis, Event, EventKind, MergeCounts, Origin, Receipt,
+    Renumbered, RevokedBy, SetRef, SetSummary, Vault,
 };
 
 /// A result that renders for people; `Serialize` gives its JSON.
@@ -389,6 +390,7 @@ fn revoked_by(by: RevokedBy) -> &'static str {
         RevokedBy::Regenerate => "regenerate",
         RevokedBy::Revoke => "revoke",
         RevokedBy::ImportReplace => "import --replace",
+        RevokedBy::Superseded => "merge",
     }
 }
 
@@ -541,112 +543,651 @@ impl View for Removed {
     }
 }
 
+/// The audit trail as `log` shows it.
 #[derive(Serialize)]
-pub struct Log<'a> {
-    pub events: Vec<LogEntry<'a>>,
+pub struct Log {
+    pub events: Vec<LogLine>,
 }
 
-/// An event as the log's JSON shows it: `{"at", "account", "event", ...}`,
-/// the details of the event beside its name.
-pub struct LogEntry<'a>(pub &'a Event);
+/// One event as the contract's JSON shows it: `{"at", "account", "event",
+/// ...}`, the details beside the event's name. Its own type, so that
+/// renaming a stored variant cannot change the contract; sets are named
+/// by the number they show now.
+#[derive(Default, Serialize)]
+pub struct LogLine {
+    pub at: Timestamp,
+    pub account: Option<String>,
+    pub event: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sets: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passphrase_changed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kdf: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<MergedCounts>,
+}
 
-impl Serialize for LogEntry<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::Error;
-        use serde_json::{Map, Value};
-        let mut map = Map::new();
-        map.insert("at".into(), Value::String(self.0.at.to_string()));
-        map.insert("account".into(), self.0.account.clone().into());
-        // Stored as an externally tagged enum: "init", or {"use": {...}}.
-        match serde_json::to_value(&self.0.kind).map_err(S::Error::custom)? {
-            Value::Object(tagged) => {
-                for (name, details) in tagged {
-                    map.insert("event".into(), Value::String(name));
-                    if let Value::Object(fields) = details {
-                        map.extend(fields.into_iter().filter(|(_, v)| !v.is_null()));
-                    }
-                }
-            }
-            name => {
-                map.insert("event".into(), name);
-            }
+/// What a merge added, in the log and in `merge`'s own JSON.
+#[derive(Clone, Copy, Serialize)]
+pub struct MergedCounts {
+    pub sets: usize,
+    pub uses: usize,
+    pub revocations: usize,
+    pub removals: usize,
+    pub events: usize,
+}
+
+impl MergedCounts {
+    /// `1 new set, 3 uses, ...`, or `nothing new`.
+    fn describe(&self) -> String {
+        if self.sets + self.uses + self.revocations + self.removals + self.events == 0 {
+            return "nothing new".into();
         }
-        map.serialize(s)
+        [
+            counted(self.sets, "new set", "new sets"),
+            counted(self.uses, "use", "uses"),
+            counted(self.revocations, "revocation", "revocations"),
+            counted(self.removals, "removal", "removals"),
+            counted(self.events, "log event", "log events"),
+        ]
+        .join(", ")
     }
 }
 
-impl View for Log<'_> {
-    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        for LogEntry(e) in &self.events {
+impl From<MergeCounts> for MergedCounts {
+    fn from(c: MergeCounts) -> Self {
+        MergedCounts {
+            sets: c.sets,
+            uses: c.uses,
+            revocations: c.revocations,
+            removals: c.removals,
+            events: c.events,
+        }
+    }
+}
+
+impl LogLine {
+    /// The event, with each set it names shown by `number`.
+    pub fn of(e: &Event, number: impl Fn(&SetRef) -> u64) -> Self {
+        let base = LogLine {
+            at: e.at,
+            account: e.account.clone(),
+            ..LogLine::default()
+        };
+        match &e.kind {
+            EventKind::Init => LogLine {
+                event: "init",
+                ..base
+            },
+            EventKind::Generate { set, count } => LogLine {
+                event: "generate",
+                set: Some(number(set)),
+                count: Some(*count),
+                ..base
+            },
+            EventKind::Import {
+                set,
+                count,
+                revoked,
+            } => LogLine {
+                event: "import",
+                set: Some(number(set)),
+                count: Some(*count),
+                revoked: revoked.as_ref().map(&number),
+                ..base
+            },
+            EventKind::Use { set, index, note } | EventKind::Next { set, index, note } => LogLine {
+                event: if matches!(e.kind, EventKind::Next { .. }) {
+                    "next"
+                } else {
+                    "use"
+                },
+                set: Some(number(set)),
+                index: Some(*index),
+                note: note.clone(),
+                ..base
+            },
+            EventKind::Regenerate {
+                set,
+                count,
+                revoked,
+            } => LogLine {
+                event: "regenerate",
+                set: Some(number(set)),
+                count: Some(*count),
+                revoked: revoked.as_ref().map(&number),
+                ..base
+            },
+            EventKind::Revoke { set } => LogLine {
+                event: "revoke",
+                set: Some(number(set)),
+                ..base
+            },
+            EventKind::Remove { sets } => LogLine {
+                event: "remove",
+                sets: Some(*sets),
+                ..base
+            },
+            EventKind::Refused(r) => LogLine {
+                event: "refused",
+                reason: Some(r.reason.clone()),
+                set: r.set.as_ref().map(&number),
+                index: r.index,
+                other_account: r.other_account.clone(),
+                ..base
+            },
+            EventKind::Passwd {
+                passphrase_changed,
+                kdf,
+            } => LogLine {
+                event: "passwd",
+                passphrase_changed: Some(*passphrase_changed),
+                kdf: Some(kdf.clone()),
+                ..base
+            },
+            EventKind::Merge(counts) => LogLine {
+                event: "merge",
+                merged: Some((**counts).into()),
+                ..base
+            },
+        }
+    }
+
+    /// What happened, in words.
+    fn describe(&self) -> String {
+        let set = self.set.unwrap_or_default();
+        let revoked = self
+            .revoked
+            .map(|r| format!(", revoked set {r}"))
+            .unwrap_or_default();
+        let count = self.count.unwrap_or_default();
+        let note = self
+            .note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        match self.event {
+            "init" => "vault created".to_string(),
+            "generate" => format!("generated set {set} ({count} codes)"),
+            "import" => format!("imported set {set} ({count} codes){revoked}"),
+            "use" | "next" => {
+                let how = if self.event == "next" {
+                    "handed out"
+                } else {
+                    "used"
+                };
+                let index = self.index.unwrap_or_default();
+                format!("{how} code {index} of set {set}{note}")
+            }
+            "regenerate" => format!("regenerated: set {set} ({count} codes){revoked}"),
+            "revoke" => format!("revoked set {set}"),
+            "remove" => format!(
+                "removed the account ({} sets)",
+                self.sets.unwrap_or_default()
+            ),
+            "refused" => {
+                let which = match (self.set, self.index, &self.other_account) {
+                    (Some(s), Some(i), _) => format!(" (code {i} of set {s})"),
+                    (_, _, Some(o)) => format!(" (a code of '{o}')"),
+                    _ => String::new(),
+                };
+                let reason = self.reason.as_deref().unwrap_or_default();
+                format!("refused a code: {reason}{which}")
+            }
+            "passwd" => format!(
+                "{}; {}",
+                if self.passphrase_changed == Some(true) {
+                    "passphrase changed"
+                } else {
+                    "re-keyed"
+                },
+                self.kdf.as_deref().unwrap_or_default()
+            ),
+            "merge" => match self.merged {
+                Some(m) => format!("merged another copy: {}", m.describe()),
+                None => "merged another copy".to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Log {
+    fn lines(events: &[LogLine], out: &mut dyn Write) -> io::Result<()> {
+        for e in events {
             let account = e.account.as_deref().unwrap_or("-");
-            let what = match &e.kind {
-                EventKind::Init => "vault created".to_string(),
-                EventKind::Generate { set, count } => {
-                    format!("generated set {set} ({count} codes)")
-                }
-                EventKind::Import {
-                    set,
-                    count,
-                    revoked,
-                } => format!(
-                    "imported set {set} ({count} codes){}",
-                    revoked
-                        .map(|r| format!(", revoked set {r}"))
-                        .unwrap_or_default()
-                ),
-                EventKind::Use { set, index, note } | EventKind::Next { set, index, note } => {
-                    let how = if matches!(e.kind, EventKind::Next { .. }) {
-                        "handed out"
-                    } else {
-                        "used"
-                    };
-                    let note = note
-                        .as_deref()
-                        .map(|n| format!(" ({n})"))
-                        .unwrap_or_default();
-                    format!("{how} code {index} of set {set}{note}")
-                }
-                EventKind::Regenerate {
-                    set,
-                    count,
-                    revoked,
-                } => format!(
-                    "regenerated: set {set} ({count} codes){}",
-                    revoked
-                        .map(|r| format!(", revoked set {r}"))
-                        .unwrap_or_default()
-                ),
-                EventKind::Revoke { set } => format!("revoked set {set}"),
-                EventKind::Remove { sets } => format!("removed the account ({sets} sets)"),
-                EventKind::Refused(refusal) => {
-                    let Refusal {
-                        reason,
-                        set,
-                        index,
-                        other_account,
-                    } = &**refusal;
-                    let which = match (set, index, other_account) {
-                        (Some(s), Some(i), _) => format!(" (code {i} of set {s})"),
-                        (_, _, Some(o)) => format!(" (a code of '{o}')"),
-                        _ => String::new(),
-                    };
-                    format!("refused a code: {reason}{which}")
-                }
-                EventKind::Passwd {
-                    passphrase_changed,
-                    kdf,
-                } => format!(
-                    "{}; {kdf}",
-                    if *passphrase_changed {
-                        "passphrase changed"
-                    } else {
-                        "re-keyed"
-                    }
-                ),
-            };
-            writeln!(out, "{}  {account}  {what}", e.at)?;
+            writeln!(out, "{}  {account}  {}", e.at, e.describe())?;
         }
         Ok(())
+    }
+}
+
+impl View for Log {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        Log::lines(&self.events, out)
+    }
+}
+
+// ------------------------------------------------------- merge/git-merge
+
+/// What `merge` and `git-merge` did: per copy what it added, and what the
+/// merge could not settle.
+#[derive(Serialize)]
+pub struct Merged {
+    pub merged: Vec<MergedCopy>,
+    pub conflicts: Vec<ConflictView>,
+    /// Sets of this vault that show another number now.
+    pub renumbered: Vec<RenumberedView>,
+    /// Conflict copies that could not be merged and were left in place.
+    pub skipped: Vec<SkippedCopy>,
+    /// Conflict copies merged and moved aside.
+    pub moved: Vec<MovedCopy>,
+}
+
+#[derive(Serialize)]
+pub struct MergedCopy {
+    pub from: String,
+    #[serde(flatten)]
+    pub added: MergedCounts,
+}
+
+#[derive(Serialize)]
+pub struct RenumberedView {
+    pub account: String,
+    pub from: u64,
+    pub to: u64,
+}
+
+impl From<Renumbered> for RenumberedView {
+    fn from(r: Renumbered) -> Self {
+        RenumberedView {
+            account: r.account,
+            from: r.from,
+            to: r.to,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SkippedCopy {
+    pub from: String,
+    pub error: String,
+}
+
+#[derive(Serialize)]
+pub struct MovedCopy {
+    pub from: String,
+    pub to: String,
+}
+
+/// A set as a conflict names it.
+#[derive(Serialize)]
+pub struct ConflictSet {
+    pub set: u64,
+    pub created: Timestamp,
+    pub origin: Origin,
+}
+
+impl From<&SetSummary> for ConflictSet {
+    fn from(s: &SetSummary) -> Self {
+        ConflictSet {
+            set: s.number,
+            created: s.created,
+            origin: s.origin,
+        }
+    }
+}
+
+/// A conflict as the contract's JSON shows it: `{"kind", "account", ...}`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConflictView {
+    DoubleUse {
+        account: String,
+        set: u64,
+        index: usize,
+        uses: Vec<Timestamp>,
+    },
+    TwoActiveSets {
+        account: String,
+        kept: ConflictSet,
+        superseded: ConflictSet,
+        kept_active: bool,
+    },
+    SharedCode {
+        account: String,
+        set: u64,
+        other_account: String,
+        other_set: u64,
+    },
+}
+
+impl From<&Conflict> for ConflictView {
+    fn from(c: &Conflict) -> Self {
+        match c {
+            Conflict::DoubleUse {
+                account,
+                set,
+                index,
+                uses,
+            } => ConflictView::DoubleUse {
+                account: account.clone(),
+                set: *set,
+                index: *index,
+                uses: uses.clone(),
+            },
+            Conflict::TwoActiveSets {
+                account,
+                kept,
+                superseded,
+                kept_active,
+            } => ConflictView::TwoActiveSets {
+                account: account.clone(),
+                kept: kept.into(),
+                superseded: superseded.into(),
+                kept_active: *kept_active,
+            },
+            Conflict::SharedCode {
+                account,
+                other_account,
+                set,
+                other_set,
+            } => ConflictView::SharedCode {
+                account: account.clone(),
+                set: *set,
+                other_account: other_account.clone(),
+                other_set: *other_set,
+            },
+        }
+    }
+}
+
+/// One sentence on what a merge could not settle, and what to do. Never
+/// holds a code.
+pub fn explain_conflict(c: &Conflict) -> (String, String) {
+    match c {
+        Conflict::DoubleUse {
+            account,
+            set,
+            index,
+            uses,
+        } => {
+            let times: Vec<String> = uses.iter().map(|t| t.to_string()).collect();
+            (
+                format!(
+                    "code {index} of set {set} of '{account}' was handed out on both copies ({}); \
+                     a code works once, so one of those logins probably failed",
+                    times.join(" and ")
+                ),
+                format!(
+                    "both uses are kept; if a login failed, `codevault next {}` gives an unused code",
+                    shell_word(account)
+                ),
+            )
+        }
+        Conflict::TwoActiveSets {
+            account,
+            kept,
+            superseded,
+            kept_active,
+        } => {
+            let set = |s: &SetSummary| {
+                format!(
+                    "set {} ({} {})",
+                    s.number,
+                    s.origin.label(),
+                    date(s.created)
+                )
+            };
+            let outcome = if *kept_active {
+                format!(
+                    "set {}, the later, is active now and set {} is superseded",
+                    kept.number, superseded.number
+                )
+            } else {
+                format!(
+                    "set {} was revoked on its copy, so '{account}' has no active set now, and \
+                     set {} is superseded",
+                    kept.number, superseded.number
+                )
+            };
+            let fix = match superseded.origin {
+                Origin::Generated => format!(
+                    "the platform accepts only the codes you registered with it last: if that \
+                     was set {}, `codevault regenerate {}` makes a new set to register",
+                    superseded.number,
+                    shell_word(account)
+                ),
+                Origin::Imported => format!(
+                    "the platform accepts only the codes it issued last: if those are set {}'s, \
+                     get new codes from the platform, then `codevault import --replace {}`",
+                    superseded.number,
+                    shell_word(account)
+                ),
+            };
+            (
+                format!(
+                    "each copy made a new set for '{account}': {} and {}; {outcome}",
+                    set(superseded),
+                    set(kept)
+                ),
+                fix,
+            )
+        }
+        Conflict::SharedCode {
+            account,
+            other_account,
+            set,
+            other_set,
+        } => (
+            format!(
+                "a code of set {set} of '{account}' is also in set {other_set} of \
+                 '{other_account}': one of the two sets was stored under the wrong account"
+            ),
+            format!(
+                "`codevault show {}` and `codevault show {}` with the platforms' own lists tell \
+                 which; remove or re-import the wrong one",
+                shell_word(account),
+                shell_word(other_account)
+            ),
+        ),
+    }
+}
+
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl View for Merged {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        for m in &self.merged {
+            writeln!(out, "Merged '{}': {}.", m.from, m.added.describe())?;
+        }
+        for m in &self.moved {
+            writeln!(out, "Moved '{}' aside to '{}'.", m.from, m.to)?;
+        }
+        if self.merged.is_empty() && self.skipped.is_empty() {
+            writeln!(out, "No other copies to merge.")?;
+        }
+        Ok(())
+    }
+}
+
+// -------------------------------------------------------------------- summary
+
+/// A vault without a single code: for `git diff` and a quick look.
+#[derive(Serialize)]
+pub struct Summary {
+    pub vault: String,
+    pub format: u16,
+    pub accounts: Vec<SummaryAccount>,
+    pub removed: Vec<SummaryRemoval>,
+    pub log: Vec<LogLine>,
+}
+
+#[derive(Serialize)]
+pub struct SummaryAccount {
+    pub account: String,
+    pub sets: Vec<SummarySet>,
+}
+
+#[derive(Serialize)]
+pub struct SummarySet {
+    pub id: u64,
+    pub created: Timestamp,
+    pub origin: Origin,
+    pub fingerprint: String,
+    pub active: bool,
+    /// When and how a set that is not active stopped being so.
+    pub revoked: Option<SummaryRevocation>,
+    pub codes: usize,
+    pub remaining: usize,
+    /// The numbers (from 1) of the used codes.
+    pub used: Vec<usize>,
+}
+
+#[derive(Serialize)]
+pub struct SummaryRevocation {
+    pub at: Timestamp,
+    pub by: RevokedBy,
+}
+
+#[derive(Serialize)]
+pub struct SummaryRemoval {
+    pub account: String,
+    pub at: Timestamp,
+}
+
+impl Summary {
+    pub fn of(vault: &Vault) -> Self {
+        let numbers = vault.shown_numbers();
+        let accounts = vault
+            .accounts()
+            .map(|(name, a)| SummaryAccount {
+                account: name.to_string(),
+                sets: a
+                    .sets
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, s)| {
+                        let revoked = a.revocation(pos);
+                        SummarySet {
+                            id: s.id,
+                            created: s.created,
+                            origin: s.origin,
+                            fingerprint: s.fingerprint(),
+                            active: revoked.is_none(),
+                            revoked: revoked.map(|r| SummaryRevocation { at: r.at, by: r.by }),
+                            codes: s.codes.len(),
+                            remaining: s.remaining(),
+                            used: (1..=s.codes.len())
+                                .filter(|i| s.codes[i - 1].is_used())
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        Summary {
+            vault: vault.id().short(),
+            format: crate::vault::SCHEMA_VERSION,
+            accounts,
+            removed: vault
+                .removals()
+                .iter()
+                .map(|r| SummaryRemoval {
+                    account: r.account.clone(),
+                    at: r.at,
+                })
+                .collect(),
+            log: vault
+                .events()
+                .iter()
+                .map(|e| LogLine::of(e, |set| vault.shown(&numbers, set)))
+                .collect(),
+        }
+    }
+}
+
+/// `1-3, 5, 7-8`.
+fn ranges(numbers: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let start = numbers[i];
+        let mut end = start;
+        while i + 1 < numbers.len() && numbers[i + 1] == end + 1 {
+            i += 1;
+            end = numbers[i];
+        }
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+impl View for Summary {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "codevault vault {} (format {}): {}",
+            self.vault,
+            self.format,
+            counted(self.accounts.len(), "account", "accounts")
+        )?;
+        for a in &self.accounts {
+            writeln!(out)?;
+            writeln!(out, "{}", a.account)?;
+            for s in a.sets.iter().rev() {
+                let state = match (&s.revoked, s.active) {
+                    (_, true) => "active".to_string(),
+                    (Some(r), _) => format!("revoked {} by {}", date(r.at), revoked_by(r.by)),
+                    (None, false) => "no longer active".to_string(),
+                };
+                writeln!(
+                    out,
+                    "  set {}  {} {}  fingerprint {}  {}  {} of {} left",
+                    s.id,
+                    s.origin.label(),
+                    date(s.created),
+                    s.fingerprint,
+                    state,
+                    s.remaining,
+                    s.codes
+                )?;
+                if !s.used.is_empty() {
+                    writeln!(out, "    used: {}", ranges(&s.used))?;
+                }
+            }
+        }
+        if !self.removed.is_empty() {
+            writeln!(out)?;
+            for r in &self.removed {
+                writeln!(out, "removed: {} ({})", r.account, date(r.at))?;
+            }
+        }
+        writeln!(out)?;
+        writeln!(out, "log")?;
+        Log::lines(&self.log, out)
     }
 }
 

@@ -35,6 +35,20 @@ pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
     non_empty(p, "the passphrase")
 }
 
+/// The passphrase of another copy (`merge`), when the vault's own does not
+/// open it: from `--other-passphrase-file`, else asked on the terminal.
+pub fn other_passphrase(file: Option<&Path>, copy: &Path) -> Result<Passphrase> {
+    let p = if let Some(path) = file {
+        first_line_of(path)?
+    } else {
+        let mut tty = Terminal::open().ok_or_else(|| Error::NoOtherPassphraseSource {
+            path: copy.to_path_buf(),
+        })?;
+        tty.secret(&format!("Passphrase for {}: ", copy.display()))?
+    };
+    non_empty(p, "the other copy's passphrase")
+}
+
 /// A new passphrase for `init` and `passwd`: from `--new-passphrase-file`,
 /// `CODEVAULT_NEW_PASSPHRASE`, or asked twice on the terminal.
 pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {

@@ -24,6 +24,9 @@ use crate::error::{Error, Result};
 use crate::secret::Passphrase;
 use crate::vault::Vault;
 
+// A file of the version this build writes holds the schema it stores.
+const _: () = assert!(envelope::VERSION == crate::vault::SCHEMA_VERSION);
+
 /// The keys for one salt and cost.
 #[derive(Debug)]
 pub struct Keys {
@@ -81,6 +84,12 @@ impl Keys {
     /// Whether these keys were derived for this header's salt and cost.
     pub fn fit(&self, header: &Header) -> bool {
         self.kdf == header.kdf && self.salt == header.salt
+    }
+
+    /// Whether these keys open this header's file: the same salt and
+    /// cost, and the same key check (so the same passphrase).
+    pub fn opens(&self, header: &Header) -> bool {
+        self.fit(header) && crypto::key_check_matches(&header.key_check, &self.derived.check)
     }
 
     pub fn kdf(&self) -> KdfParams {
@@ -165,13 +174,10 @@ pub fn decrypt(path: &Path, file: CheckedFile, keys: &Keys) -> Result<Vault> {
         })?;
     // Only a file that authenticates reaches this point: a parse failure
     // means another program wrote it with our key, or a bug wrote it.
-    match postcard::take_from_bytes::<Vault>(plain) {
-        Ok((vault, [])) => Ok(vault),
-        _ => Err(Error::Damaged {
-            path: path.to_path_buf(),
-            detail: "its decrypted contents are not a vault".into(),
-        }),
-    }
+    crate::vault::decode(header.version, plain).ok_or_else(|| Error::Damaged {
+        path: path.to_path_buf(),
+        detail: "its decrypted contents are not a vault".into(),
+    })
 }
 
 /// The vault as the bytes of a file, under a fresh nonce: serialised
@@ -187,6 +193,7 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
     random_fill(&mut nonce)?;
     let header = Header {
+        version: envelope::VERSION,
         kdf: keys.kdf,
         salt: keys.salt,
         nonce,
@@ -253,7 +260,7 @@ mod tests {
     fn a_vault_round_trips_and_each_save_has_a_new_nonce() {
         let pass = Passphrase::new("pw");
         let keys = Keys::fresh(&pass, cheap()).unwrap();
-        let vault = Vault::new(now());
+        let vault = Vault::new(&mut SysRng, now()).unwrap();
         let a = encrypt(&vault, &keys).unwrap();
         let b = encrypt(&vault, &keys).unwrap();
         assert_ne!(a[58..82], b[58..82], "nonce reused");
@@ -267,7 +274,7 @@ mod tests {
     fn keys_from_the_agent_must_carry_the_headers_key_check() {
         let pass = Passphrase::new("pw");
         let keys = Keys::fresh(&pass, cheap()).unwrap();
-        let vault = Vault::new(now());
+        let vault = Vault::new(&mut SysRng, now()).unwrap();
         let bytes = encrypt(&vault, &keys).unwrap();
         let path = Path::new("v");
         let header = check(path, &bytes).unwrap().header;
@@ -287,7 +294,7 @@ mod tests {
     #[test]
     fn wrong_passphrase_is_not_damage() {
         let keys = Keys::fresh(&Passphrase::new("right"), cheap()).unwrap();
-        let bytes = encrypt(&Vault::new(now()), &keys).unwrap();
+        let bytes = encrypt(&Vault::new(&mut SysRng, now()).unwrap(), &keys).unwrap();
         let path = Path::new("v");
         let env = check(path, &bytes).unwrap();
         let err = Keys::for_file(path, &env, &Passphrase::new("wrong")).unwrap_err();
@@ -300,7 +307,7 @@ mod tests {
         // could: the structure is fine, the key check passes, the tag fails.
         let pass = Passphrase::new("pw");
         let keys = Keys::fresh(&pass, cheap()).unwrap();
-        let mut bytes = encrypt(&Vault::new(now()), &keys).unwrap();
+        let mut bytes = encrypt(&Vault::new(&mut SysRng, now()).unwrap(), &keys).unwrap();
         bytes[envelope::HEADER_LEN] ^= 1;
         let end = bytes.len() - crypto::CHECKSUM_LEN;
         let sum = crypto::checksum(&bytes[..end]);

@@ -12,7 +12,7 @@
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -91,7 +91,17 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
 /// An exclusive lock on the vault's sidecar lock file, released on drop.
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    file: File,
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Whether the locked file is still the lock file at its path: false
+    /// if someone removed or replaced it while it was held, when another
+    /// writer may have got in. Checked just before a change is written.
+    pub fn still_held(&self) -> bool {
+        still_at(&self.file, &self.path)
+    }
 }
 
 /// `<vault>.lock`, beside the vault.
@@ -106,25 +116,98 @@ fn temp_prefix(vault: &Path) -> String {
 }
 
 /// Takes the writer's lock, waiting up to `wait` for another writer.
+///
+/// The lock file is opened without following a symbolic link and must be
+/// a regular file of our own: in a shared directory, a link planted at
+/// `<vault>.lock` must not make codevault create or chmod a file elsewhere.
+/// Once locked, the file must still be the one at the path (same device
+/// and inode): a lock file removed or replaced while another writer held
+/// it would otherwise let two writers in at once. Then it is tried again.
 pub fn lock(vault: &Path, wait: Duration) -> Result<Lock> {
     let path = lock_path(vault);
-    let file =
-        create_private(&path, false).map_err(|e| Error::io("open the lock file", &path, e))?;
     let start = Instant::now();
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(Lock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
-                thread::sleep(Duration::from_millis(25));
+        let file = open_lock_file(&path)?;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    thread::sleep(Duration::from_millis(25));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::LockTimeout {
+                        seconds: wait.as_secs(),
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
             }
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(Error::LockTimeout {
-                    seconds: wait.as_secs(),
-                });
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+        }
+        if still_at(&file, &path) {
+            return Ok(Lock { file, path });
+        }
+        if start.elapsed() >= wait {
+            return Err(Error::LockTimeout {
+                seconds: wait.as_secs(),
+            });
         }
     }
+}
+
+/// Opens or creates the lock file: never through a link, and only a
+/// regular file that the user owns.
+fn open_lock_file(path: &Path) -> Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Error::UnsafeFile {
+                path: path.to_path_buf(),
+                why: "it is a symbolic link",
+            },
+            _ => Error::io("open the lock file", path, e),
+        })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::io("open the lock file", path, e))?;
+    let why = if !meta.is_file() {
+        Some("it is not a regular file")
+    } else if meta.uid() != effective_uid() {
+        Some("another user owns it")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Err(Error::UnsafeFile {
+            path: path.to_path_buf(),
+            why,
+        });
+    }
+    if meta.mode() & 0o777 != FILE_MODE {
+        file.set_permissions(Permissions::from_mode(FILE_MODE))
+            .map_err(|e| Error::io("set permissions on", path, e))?;
+    }
+    Ok(file)
+}
+
+/// Whether the open file is still the one at the path.
+fn still_at(file: &File, path: &Path) -> bool {
+    match (file.metadata(), path.symlink_metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+// The one unsafe call outside the modules that allow it; `sys` (issue 10)
+// is the place for it once both branches are in main.
+#[allow(unsafe_code)]
+fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
 }
 
 /// Opens (or creates) a file readable and writable by its owner only. The
@@ -264,6 +347,22 @@ pub fn create(vault: &Path, bytes: &[u8]) -> Result<Saved> {
     Ok(synced(vault))
 }
 
+/// A path's last component, for messages.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Whether two paths are the same file (device and inode).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Whether anything, even a dangling link, is at the path.
 pub fn occupied(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
@@ -319,6 +418,128 @@ pub fn stray_temp_files(vault: &Path) -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The conflict copies a sync tool left beside the vault, sorted by
+/// name: Syncthing's `vault.sync-conflict-20261129-101530-ABCDEFG.cvlt`,
+/// Nextcloud's `vault (conflicted copy 2026-11-29 101530).cvlt` (with a
+/// user name before the date or not), Dropbox's
+/// `vault (Alice's conflicted copy 2026-11-29).cvlt` (with a ` (1)` after
+/// it or not). Only regular files, never through a link.
+pub fn conflict_copies(vault: &Path) -> Vec<PathBuf> {
+    let Some(name) = vault.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let Ok(entries) = fs::read_dir(dir_of(vault)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| is_conflict_copy(name, n))
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Whether `candidate` is a sync tool's conflict copy of the file `vault`.
+pub fn is_conflict_copy(vault: &str, candidate: &str) -> bool {
+    let (stem, ext) = match vault.rfind('.') {
+        Some(i) if i > 0 => vault.split_at(i),
+        _ => (vault, ""),
+    };
+    let Some(middle) = candidate
+        .strip_prefix(stem)
+        .and_then(|rest| rest.strip_suffix(ext))
+    else {
+        return false;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let date = |s: &str| {
+        let b = s.as_bytes();
+        s.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && digits(&s[..4], 4)
+            && digits(&s[5..7], 2)
+            && digits(&s[8..], 2)
+    };
+    // Syncthing: .sync-conflict-YYYYMMDD-HHMMSS-DEVICE
+    if let Some(rest) = middle.strip_prefix(".sync-conflict-") {
+        let parts: Vec<&str> = rest.splitn(3, '-').collect();
+        return matches!(parts[..], [d, t, dev]
+            if digits(d, 8) && digits(t, 6) && !dev.is_empty()
+                && dev.bytes().all(|b| b.is_ascii_alphanumeric()));
+    }
+    // Nextcloud and Dropbox: " (...)", Dropbox's perhaps followed by " (N)".
+    let Some(inner) = middle.strip_prefix(" (") else {
+        return false;
+    };
+    let inner = match inner.rfind(") (") {
+        Some(i)
+            if inner.ends_with(')')
+                && digits(&inner[i + 3..inner.len() - 1], inner.len() - i - 4) =>
+        {
+            &inner[..=i]
+        }
+        _ => inner,
+    };
+    let Some(inner) = inner.strip_suffix(')') else {
+        return false;
+    };
+    // Nextcloud: "conflicted copy [USER ]YYYY-MM-DD HHMMSS"
+    if let Some(rest) = inner.strip_prefix("conflicted copy ") {
+        return rest.len() >= 17
+            && {
+                let tail = &rest[rest.len() - 17..];
+                date(&tail[..10]) && tail.as_bytes()[10] == b' ' && digits(&tail[11..], 6)
+            }
+            && (rest.len() == 17 || rest.as_bytes()[rest.len() - 18] == b' ');
+    }
+    // Dropbox: "NAME's conflicted copy YYYY-MM-DD"
+    ["'s conflicted copy ", "\u{2019}s conflicted copy "]
+        .iter()
+        .any(|marker| match inner.rfind(marker) {
+            Some(i) => i > 0 && date(&inner[i + marker.len()..]),
+            None => false,
+        })
+}
+
+/// Moves a merged conflict copy out of the way, to `NAME.merged` (or
+/// `NAME.merged.2`, ...), never replacing a file; returns where it went.
+pub fn move_aside(path: &Path) -> Result<PathBuf> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    for n in 1..1000 {
+        let suffix = if n == 1 {
+            ".merged".to_string()
+        } else {
+            format!(".merged.{n}")
+        };
+        let target = path.with_file_name(format!("{name}{suffix}"));
+        if occupied(&target) {
+            continue;
+        }
+        // A hard link never replaces what is there; then the old name goes.
+        return match fs::hard_link(path, &target) {
+            Ok(()) => fs::remove_file(path)
+                .map(|()| target)
+                .map_err(|e| Error::io("move aside", path, e)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(_) => fs::rename(path, &target)
+                .map(|()| target)
+                .map_err(|e| Error::io("move aside", path, e)),
+        };
+    }
+    Err(Error::io(
+        "move aside",
+        path,
+        io::Error::from(io::ErrorKind::AlreadyExists),
+    ))
 }
 
 #[cfg(test)]
@@ -396,6 +617,106 @@ mod tests {
         fs::write(&stale, b"half").unwrap();
         let _ = replace(&vault, b"two").unwrap();
         assert!(!stale.exists());
+    }
+
+    #[test]
+    fn sync_tools_conflict_copies_are_recognised_by_name() {
+        let yes = [
+            "vault.sync-conflict-20261129-101530-ABCDEF7.cvlt",
+            "vault (conflicted copy 2026-11-29 101530).cvlt",
+            "vault (conflicted copy alice 2026-11-29 101530).cvlt",
+            "vault (Alice's conflicted copy 2026-11-29).cvlt",
+            "vault (Alice\u{2019}s conflicted copy 2026-11-29).cvlt",
+            "vault (Bob Smith's conflicted copy 2026-11-29) (1).cvlt",
+        ];
+        for name in yes {
+            assert!(is_conflict_copy("vault.cvlt", name), "{name}");
+        }
+        let no = [
+            "vault.cvlt",
+            "vault.cvlt.lock",
+            "other.sync-conflict-20261129-101530-ABCDEF7.cvlt",
+            "vault.sync-conflict-2026112-101530-ABCDEF7.cvlt",
+            "vault.sync-conflict-20261129-101530-.cvlt",
+            "vault.sync-conflict-20261129-101530-ABCDEF7.cvlt.merged",
+            "vault (conflicted copy 2026-11-29).cvlt",
+            "vault (conflicted copy alice2026-11-29 101530).cvlt",
+            "vault ('s conflicted copy 2026-11-29).cvlt",
+            "vault (Alice's conflicted copy 2026-11).cvlt",
+            "vault (copy).cvlt",
+            "vault.sync-conflict-20261129-101530-ABCDEF7.txt",
+        ];
+        for name in no {
+            assert!(!is_conflict_copy("vault.cvlt", name), "{name}");
+        }
+        assert!(is_conflict_copy(
+            "vault",
+            "vault.sync-conflict-20261129-101530-ABCDEF7"
+        ));
+    }
+
+    #[test]
+    fn a_symlinked_or_foreign_lock_file_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.cvlt");
+        let target = dir.path().join("notes.txt");
+        fs::write(&target, b"mine").unwrap();
+        fs::set_permissions(&target, Permissions::from_mode(0o644)).unwrap();
+        std::os::unix::fs::symlink(&target, lock_path(&vault)).unwrap();
+        match lock(&vault, Duration::from_millis(50)) {
+            Err(Error::UnsafeFile { why, .. }) => assert_eq!(why, "it is a symbolic link"),
+            r => panic!("{r:?}"),
+        }
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "the link's target was chmod'ed");
+        assert_eq!(fs::read(&target).unwrap(), b"mine");
+        fs::remove_file(lock_path(&vault)).unwrap();
+        fs::create_dir(lock_path(&vault)).unwrap();
+        assert!(matches!(
+            lock(&vault, Duration::from_millis(50)),
+            Err(Error::UnsafeFile { .. } | Error::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn a_lock_file_removed_while_held_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.cvlt");
+        let first = lock(&vault, LOCK_WAIT).unwrap();
+        assert!(first.still_held());
+        // Someone deletes the lock file while it is held: a second writer
+        // makes a new one and gets in. The first must see it no longer
+        // holds the vault's lock before it writes.
+        fs::remove_file(lock_path(&vault)).unwrap();
+        let second = lock(&vault, Duration::from_millis(100)).unwrap();
+        assert!(!first.still_held());
+        assert!(second.still_held());
+        // A waiter that opened the old file before it was replaced does
+        // not take the lock on it.
+        drop(second);
+        let stale = open_lock_file(&lock_path(&vault)).unwrap();
+        fs::remove_file(lock_path(&vault)).unwrap();
+        let _new = open_lock_file(&lock_path(&vault)).unwrap();
+        assert!(!still_at(&stale, &lock_path(&vault)));
+    }
+
+    #[test]
+    fn move_aside_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir
+            .path()
+            .join("v (conflicted copy 2026-11-29 101530).cvlt");
+        fs::write(&copy, b"one").unwrap();
+        fs::write(
+            dir.path()
+                .join("v (conflicted copy 2026-11-29 101530).cvlt.merged"),
+            b"old",
+        )
+        .unwrap();
+        let to = move_aside(&copy).unwrap();
+        assert!(to.to_string_lossy().ends_with(".merged.2"));
+        assert_eq!(fs::read(&to).unwrap(), b"one");
+        assert!(!copy.exists());
     }
 
     #[test]

@@ -5,22 +5,22 @@
 //! from them can still be recognised and explained. Every change is also
 //! written to the vault's own audit trail.
 //!
-//! The stored types are encoded positionally (see `session`): their field
-//! order is part of the file format, so changing one means a new format
-//! version. Output shapes live in `output`, not here.
+//! The stored schema (`schema.rs`, and version 1's in `v1.rs`) is apart
+//! from the operations here; folding copies together is `merge.rs`, and
+//! the one diagnosis engine `diagnosis.rs`. Output shapes live in
+//! `output`, not here.
 //!
 //! Pure: no file, no terminal, no clock, no randomness of its own. The time
 //! and the random generator are passed in, so every rule here is
 //! unit-testable.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use blake2::Blake2b;
 use blake2::digest::Digest;
 use blake2::digest::consts::U32;
 use jiff::Timestamp;
 use rand::TryCryptoRng;
-use serde::{Deserialize, Serialize};
 
 use crate::code::{Alphabet, Code};
 use crate::error::{Error, Result};
@@ -55,13 +55,6 @@ impl AccountName {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    Generated,
-    Imported,
-}
-
 impl Origin {
     /// `generated` or `imported`, as people read it.
     pub fn label(self) -> &'static str {
@@ -86,61 +79,7 @@ impl Origin {
     }
 }
 
-/// What revoked a set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RevokedBy {
-    Regenerate,
-    Revoke,
-    ImportReplace,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Revocation {
-    #[serde(with = "unix_seconds")]
-    pub at: Timestamp,
-    pub by: RevokedBy,
-    /// The set that took this one's place, if any.
-    pub replaced_by: Option<u64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Usage {
-    #[serde(with = "unix_seconds")]
-    pub at: Timestamp,
-    pub note: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
-    pub code: Code,
-    /// Boxed: most codes are unused, and an entry is the vault's most
-    /// numerous value (40 bytes instead of 72; postcard writes a box as
-    /// its contents, so the file is the same).
-    pub used: Option<Box<Usage>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CodeSet {
-    /// Unique within the vault, counting up from 1.
-    pub id: u64,
-    /// Random, secret (it never leaves the vault): mixed into the
-    /// fingerprint so that the fingerprint of a small set, shown without
-    /// its codes, cannot be searched back to them.
-    pub salt: [u8; 16],
-    #[serde(with = "unix_seconds")]
-    pub created: Timestamp,
-    pub origin: Origin,
-    pub alphabet: Alphabet,
-    pub codes: Vec<Entry>,
-    pub revoked: Option<Revocation>,
-}
-
 impl CodeSet {
-    pub fn remaining(&self) -> usize {
-        self.codes.iter().filter(|e| e.used.is_none()).count()
-    }
-
     pub fn is_low(&self) -> bool {
         self.remaining() <= LOW_THRESHOLD
     }
@@ -167,13 +106,8 @@ impl CodeSet {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    /// Oldest first; only the last can be active.
-    pub sets: Vec<CodeSet>,
-}
-
 impl Account {
+    /// The active set: the newest, unless it is revoked.
     pub fn active(&self) -> Option<&CodeSet> {
         self.sets.last().filter(|s| s.revoked.is_none())
     }
@@ -181,96 +115,40 @@ impl Account {
     fn active_mut(&mut self) -> Option<&mut CodeSet> {
         self.sets.last_mut().filter(|s| s.revoked.is_none())
     }
-}
 
-/// One line of the audit trail. It never holds a code: only its number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
-    #[serde(with = "unix_seconds")]
-    pub at: Timestamp,
-    pub account: Option<String>,
-    pub kind: EventKind,
-}
+    /// Why the set at `pos` is not active, if it is not: its own
+    /// revocation, or, for a set that a newer one superseded without one
+    /// (two copies each made a new set, then were merged), the newer set's
+    /// arrival.
+    pub fn revocation(&self, pos: usize) -> Option<Revocation> {
+        let set = &self.sets[pos];
+        if let Some(r) = &set.revoked {
+            let mut r = r.clone();
+            // The replacing set as it is shown now (a merge may have
+            // renumbered it).
+            if let Some(by) = &mut r.replaced_by
+                && let Some(s) = self.sets.iter().find(|s| s.uid == by.uid)
+            {
+                by.number = s.id;
+            }
+            return Some(r);
+        }
+        let newer = self.sets.get(pos + 1)?;
+        Some(Revocation {
+            uid: Uid::derived("superseded", &[&set.uid.0, &newer.uid.0]),
+            at: newer.created,
+            by: RevokedBy::Superseded,
+            replaced_by: Some(newer.reference()),
+        })
+    }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    Init,
-    Generate {
-        set: u64,
-        count: usize,
-    },
-    Import {
-        set: u64,
-        count: usize,
-        revoked: Option<u64>,
-    },
-    Use {
-        set: u64,
-        index: usize,
-        note: Option<String>,
-    },
-    Next {
-        set: u64,
-        index: usize,
-        note: Option<String>,
-    },
-    Regenerate {
-        set: u64,
-        count: usize,
-        revoked: Option<u64>,
-    },
-    Revoke {
-        set: u64,
-    },
-    Remove {
-        sets: usize,
-    },
-    /// A `use` that was refused. Boxed, being the largest kind by far:
-    /// every event is as large as its largest kind.
-    Refused(Box<Refusal>),
-    Passwd {
-        passphrase_changed: bool,
-        kdf: String,
-    },
-}
-
-/// Why a `use` was refused, and which code by number where the vault
-/// knows it. Postcard writes it exactly as the struct variant it once was.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refusal {
-    pub reason: String,
-    pub set: Option<u64>,
-    pub index: Option<usize>,
-    pub other_account: Option<String>,
-}
-
-/// The whole decrypted content of a vault file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Vault {
-    accounts: BTreeMap<String, Account>,
-    next_set_id: u64,
-    #[serde(deserialize_with = "exact_vec")]
-    events: Vec<Event>,
-    #[serde(skip)]
-    taken: TakenCodes,
-}
-
-/// Every code the vault holds or held, built on first need and kept up to
-/// date by the changes that add codes, so that making many sets in one
-/// process (`examples/populate.rs`) stays linear. A code of a removed
-/// account may linger in it; that only makes generation avoid it.
-#[derive(Clone, Debug, Default)]
-struct TakenCodes(Option<HashSet<Code>>);
-
-impl PartialEq for TakenCodes {
-    /// A cache, not content: two vaults with the same content are equal.
-    fn eq(&self, _: &Self) -> bool {
-        true
+    /// Puts a set in its place in the order (usually the end).
+    fn insert(&mut self, set: CodeSet) -> usize {
+        let at = self.sets.partition_point(|s| s.order() < set.order());
+        self.sets.insert(at, set);
+        at
     }
 }
-
-impl Eq for TakenCodes {}
 
 /// A code handed out or marked by `use` / `next`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -285,31 +163,53 @@ pub struct Receipt {
 }
 
 impl Vault {
-    pub fn new(now: Timestamp) -> Self {
-        Vault {
+    /// A new, empty vault with an identity of its own.
+    pub fn new<R>(rng: &mut R, now: Timestamp) -> Result<Self>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        let mut vault = Vault {
+            id: Uid::random(rng)?,
             accounts: BTreeMap::new(),
-            next_set_id: 1,
-            events: vec![Event {
-                at: now,
-                account: None,
-                kind: EventKind::Init,
-            }],
+            next_number: 1,
+            clock: 0,
+            events: Vec::new(),
+            removals: Vec::new(),
             taken: TakenCodes::default(),
-        }
+        };
+        vault.log(rng, now, None, EventKind::Init)?;
+        Ok(vault)
     }
 
     pub fn accounts(&self) -> impl Iterator<Item = (&str, &Account)> {
         self.accounts.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// The audit trail, in order: by time, then as it happened.
     pub fn events(&self) -> &[Event] {
         &self.events
+    }
+
+    /// The tombstones of removed accounts.
+    pub fn removals(&self) -> &[Removal] {
+        &self.removals
     }
 
     pub fn account(&self, name: &AccountName) -> Result<&Account> {
         self.accounts
             .get(name.as_str())
             .ok_or_else(|| self.unknown(name))
+    }
+
+    /// Whether the vault has, or ever had, an account of this name: a
+    /// removed account still has its log.
+    pub fn ever_had(&self, name: &AccountName) -> bool {
+        self.accounts.contains_key(name.as_str())
+            || self
+                .events
+                .iter()
+                .any(|e| e.account.as_deref() == Some(name.as_str()))
     }
 
     fn account_mut(&mut self, name: &AccountName) -> Result<&mut Account> {
@@ -333,7 +233,7 @@ impl Vault {
             } else {
                 name.as_str().to_string()
             },
-            suggestions: close_names(name.as_str(), self.accounts.keys()),
+            suggestions: names::close_names(name.as_str(), self.accounts.keys()),
         }
     }
 
@@ -358,23 +258,57 @@ impl Vault {
         seen
     }
 
-    fn log(&mut self, at: Timestamp, account: &AccountName, kind: EventKind) {
-        self.events.push(Event {
+    /// Records an event, in its place in the log (the end, unless the
+    /// clock went back).
+    fn log<R>(
+        &mut self,
+        rng: &mut R,
+        at: Timestamp,
+        account: Option<&AccountName>,
+        kind: EventKind,
+    ) -> Result<()>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        self.clock += 1;
+        let event = Event {
+            uid: Uid::random(rng)?,
+            seq: self.clock,
             at,
-            account: Some(account.as_str().to_string()),
+            account: account.map(|a| a.as_str().to_string()),
             kind,
-        });
+        };
+        let pos = self.events.partition_point(|e| e.order() <= event.order());
+        self.events.insert(pos, event);
+        Ok(())
     }
 
-    pub fn log_passwd(&mut self, at: Timestamp, passphrase_changed: bool, kdf: String) {
-        self.events.push(Event {
-            at,
-            account: None,
-            kind: EventKind::Passwd {
-                passphrase_changed,
-                kdf,
-            },
-        });
+    pub fn log_passwd<R>(
+        &mut self,
+        rng: &mut R,
+        at: Timestamp,
+        passphrase_changed: bool,
+        kdf: String,
+    ) -> Result<()>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        let kind = EventKind::Passwd {
+            passphrase_changed,
+            kdf,
+        };
+        self.log(rng, at, None, kind)
+    }
+
+    /// Records that another copy was folded in, with what it added.
+    pub fn log_merge<R>(&mut self, rng: &mut R, at: Timestamp, added: MergeCounts) -> Result<()>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        self.log(rng, at, None, EventKind::Merge(Box::new(added)))
     }
 
     /// `count` fresh codes, distinct from each other and from every code the
@@ -404,8 +338,13 @@ impl Vault {
         Ok(fresh)
     }
 
+    /// A new set for the account, not yet in the vault. It claims the next
+    /// number above every number shown, and is made no earlier than the
+    /// account's newest set, so that it is the newest whatever the clock
+    /// did.
     fn new_set<R>(
         &mut self,
+        name: &AccountName,
         codes: Vec<Code>,
         origin: Origin,
         alphabet: Alphabet,
@@ -419,19 +358,23 @@ impl Vault {
         let mut salt = [0u8; 16];
         rng.try_fill_bytes(&mut salt)
             .map_err(|e| Error::Random(e.to_string()))?;
-        let id = self.next_set_id;
-        self.next_set_id += 1;
+        let number = self.next_number;
+        self.next_number += 1;
+        let created = self
+            .accounts
+            .get(name.as_str())
+            .and_then(|a| a.sets.last())
+            .map_or(now, |newest| newest.created.max(now));
         Ok(CodeSet {
-            id,
+            uid: Uid::random(rng)?,
+            number,
             salt,
-            created: now,
+            created,
             origin,
             alphabet,
-            codes: codes
-                .into_iter()
-                .map(|code| Entry { code, used: None })
-                .collect(),
+            codes: codes.into_iter().map(Entry::unused).collect(),
             revoked: None,
+            id: number,
         })
     }
 
@@ -469,24 +412,39 @@ impl Vault {
             });
         }
         let codes = self.fresh_codes(count, rng)?;
-        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, rng, now)?;
-        let kind = EventKind::Generate { set: set.id, count };
-        Ok(self.push_set(name, set, kind, now))
+        let set = self.new_set(
+            name,
+            codes,
+            Origin::Generated,
+            Alphabet::GENERATED,
+            rng,
+            now,
+        )?;
+        let kind = EventKind::Generate {
+            set: set.reference(),
+            count,
+        };
+        self.push_set(name, set, kind, rng, now)
     }
 
     /// Makes `set` the account's newest set (creating the account) and
     /// records the change that made it.
-    fn push_set(
+    fn push_set<R>(
         &mut self,
         name: &AccountName,
         set: CodeSet,
         kind: EventKind,
+        rng: &mut R,
         now: Timestamp,
-    ) -> &CodeSet {
-        self.log(now, name, kind);
+    ) -> Result<&CodeSet>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        self.log(rng, now, Some(name), kind)?;
         let account = self.accounts.entry(name.as_str().to_string()).or_default();
-        account.sets.push(set);
-        account.sets.last().expect("just pushed")
+        let pos = account.insert(set);
+        Ok(&account.sets[pos])
     }
 
     /// A new set for an existing account; its active set, if any, is revoked
@@ -505,15 +463,22 @@ impl Vault {
         Self::check_count(count)?;
         self.account(name)?;
         let codes = self.fresh_codes(count, rng)?;
-        let set = self.new_set(codes, Origin::Generated, Alphabet::GENERATED, rng, now)?;
-        let id = set.id;
-        let revoked = self.retire_active(name, now, RevokedBy::Regenerate, Some(id))?;
+        let set = self.new_set(
+            name,
+            codes,
+            Origin::Generated,
+            Alphabet::GENERATED,
+            rng,
+            now,
+        )?;
+        let new = set.reference();
+        let revoked = self.retire_active(name, rng, now, RevokedBy::Regenerate, Some(new))?;
         let kind = EventKind::Regenerate {
-            set: id,
+            set: new,
             count,
             revoked,
         };
-        Ok(self.push_set(name, set, kind, now))
+        self.push_set(name, set, kind, rng, now)
     }
 
     /// Stores codes a platform gave as the active set (origin `imported`).
@@ -553,95 +518,126 @@ impl Vault {
         // Importing a set the vault already has is a mistake worth naming:
         // most often the old file kept after the platform made new codes.
         if let Some(account) = self.accounts.get(name.as_str())
-            && let Some(set) = account
+            && let Some(pos) = account
                 .sets
                 .iter()
-                .rev()
-                .find(|s| s.codes.iter().any(|e| codes.contains(&e.code)))
+                .rposition(|s| s.codes.iter().any(|e| codes.contains(&e.code)))
         {
             return Err(Error::ImportOverlap {
                 account: name.as_str().to_string(),
-                set: set.id,
-                revoked: set.revoked.is_some(),
+                set: account.sets[pos].id,
+                revoked: account.revocation(pos).is_some(),
             });
         }
         if let Some(taken) = &mut self.taken.0 {
             taken.extend(codes.iter().cloned());
         }
         let count = codes.len();
-        let set = self.new_set(codes, Origin::Imported, alphabet, rng, now)?;
-        let id = set.id;
+        let set = self.new_set(name, codes, Origin::Imported, alphabet, rng, now)?;
+        let new = set.reference();
         let revoked = if has_active {
-            self.retire_active(name, now, RevokedBy::ImportReplace, Some(id))?
+            self.retire_active(name, rng, now, RevokedBy::ImportReplace, Some(new))?
         } else {
             None
         };
         let kind = EventKind::Import {
-            set: id,
+            set: new,
             count,
             revoked,
         };
-        Ok(self.push_set(name, set, kind, now))
+        self.push_set(name, set, kind, rng, now)
     }
 
-    /// Revokes the active set, if there is one, returning its id.
-    fn retire_active(
+    /// Revokes the active set, if there is one, returning which it was.
+    fn retire_active<R>(
         &mut self,
         name: &AccountName,
+        rng: &mut R,
         now: Timestamp,
         by: RevokedBy,
-        replaced_by: Option<u64>,
-    ) -> Result<Option<u64>> {
+        replaced_by: Option<SetRef>,
+    ) -> Result<Option<SetRef>>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        let uid = Uid::random(rng)?;
         let account = self.account_mut(name)?;
         Ok(account.active_mut().map(|set| {
             set.revoked = Some(Revocation {
+                uid,
                 at: now,
                 by,
                 replaced_by,
             });
-            set.id
+            set.reference()
         }))
     }
 
     /// Revokes the active set and leaves the account with none.
-    pub fn revoke(&mut self, name: &AccountName, now: Timestamp) -> Result<&CodeSet> {
+    pub fn revoke<R>(&mut self, name: &AccountName, rng: &mut R, now: Timestamp) -> Result<&CodeSet>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
         self.active_set(name)?;
-        let id = self
-            .retire_active(name, now, RevokedBy::Revoke, None)?
+        let set = self
+            .retire_active(name, rng, now, RevokedBy::Revoke, None)?
             .expect("checked above");
-        self.log(now, name, EventKind::Revoke { set: id });
+        self.log(rng, now, Some(name), EventKind::Revoke { set })?;
         Ok(self.account(name)?.sets.last().expect("it has a set"))
     }
 
-    /// Deletes the account and all its history.
-    pub fn remove(&mut self, name: &AccountName, now: Timestamp) -> Result<Account> {
+    /// Deletes the account and all its history, leaving a tombstone that
+    /// names its sets: a merge with a copy that still has them cannot bring
+    /// them back, and a set made for the name later is not touched.
+    pub fn remove<R>(&mut self, name: &AccountName, rng: &mut R, now: Timestamp) -> Result<Account>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
         self.account(name)?;
+        let uid = Uid::random(rng)?;
         let account = self.accounts.remove(name.as_str()).expect("checked above");
-        self.log(
-            now,
-            name,
-            EventKind::Remove {
-                sets: account.sets.len(),
-            },
-        );
+        let removal = Removal {
+            uid,
+            at: now,
+            account: name.as_str().to_string(),
+            scope: RemovalScope::Sets(account.sets.iter().map(|s| s.uid).collect()),
+        };
+        let pos = self
+            .removals
+            .partition_point(|r| (r.at, r.uid) <= (removal.at, removal.uid));
+        self.removals.insert(pos, removal);
+        let kind = EventKind::Remove {
+            sets: account.sets.len(),
+        };
+        self.log(rng, now, Some(name), kind)?;
         Ok(account)
     }
 
     /// Marks a code of the account's active set as used, or says why not.
     /// A refusal is recorded in the audit trail too.
-    pub fn use_code(
+    pub fn use_code<R>(
         &mut self,
         name: &AccountName,
         code: &Code,
         note: Option<String>,
+        rng: &mut R,
         now: Timestamp,
-    ) -> Result<std::result::Result<Receipt, Diagnosis>> {
+    ) -> Result<std::result::Result<Receipt, Diagnosis>>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
         match self.diagnose(Some(name), code)? {
-            Diagnosis::Unused { index, .. } => Ok(Ok(self.mark(name, index, note, now, false)?)),
+            Diagnosis::Unused { index, .. } => {
+                Ok(Ok(self.mark(name, index, note, rng, now, false)?))
+            }
             refused => {
                 let (set, index, other_account) = match &refused {
                     Diagnosis::Used { set, index, .. } | Diagnosis::Revoked { set, index, .. } => {
-                        (Some(*set), Some(*index), None)
+                        (self.reference_of(name, *set), Some(*index), None)
                     }
                     Diagnosis::OtherAccount { other_account, .. } => {
                         (None, None, Some(other_account.clone()))
@@ -649,58 +645,77 @@ impl Vault {
                     _ => (None, None, None),
                 };
                 let reason = refused.reason().to_string();
-                self.log(
-                    now,
-                    name,
-                    EventKind::Refused(Box::new(Refusal {
-                        reason,
-                        set,
-                        index,
-                        other_account,
-                    })),
-                );
+                let kind = EventKind::Refused(Box::new(Refusal {
+                    reason,
+                    set,
+                    index,
+                    other_account,
+                }));
+                self.log(rng, now, Some(name), kind)?;
                 Ok(Err(refused))
             }
         }
     }
 
+    /// The set of an account shown under a number, as events name it.
+    fn reference_of(&self, name: &AccountName, shown: u64) -> Option<SetRef> {
+        let account = self.accounts.get(name.as_str())?;
+        account
+            .sets
+            .iter()
+            .find(|s| s.id == shown)
+            .map(CodeSet::reference)
+    }
+
     /// Hands out the first unused code of the active set, marked as used.
-    pub fn next(
+    pub fn next<R>(
         &mut self,
         name: &AccountName,
         note: Option<String>,
+        rng: &mut R,
         now: Timestamp,
-    ) -> Result<Receipt> {
+    ) -> Result<Receipt>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
         let set = self.active_set(name)?;
-        let index = set
-            .codes
-            .iter()
-            .position(|e| e.used.is_none())
-            .ok_or_else(|| Error::NoCodesLeft {
-                account: name.as_str().to_string(),
-                origin: set.origin,
-            })?
-            + 1;
-        self.mark(name, index, note, now, true)
+        let index =
+            set.codes
+                .iter()
+                .position(|e| !e.is_used())
+                .ok_or_else(|| Error::NoCodesLeft {
+                    account: name.as_str().to_string(),
+                    origin: set.origin,
+                })?
+                + 1;
+        self.mark(name, index, note, rng, now, true)
     }
 
-    fn mark(
+    fn mark<R>(
         &mut self,
         name: &AccountName,
         index: usize,
         note: Option<String>,
+        rng: &mut R,
         now: Timestamp,
         by_next: bool,
-    ) -> Result<Receipt> {
+    ) -> Result<Receipt>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        let uid = Uid::random(rng)?;
         let account = self.account_mut(name)?;
         let set = account.active_mut().ok_or_else(|| Error::NoActiveSet {
             account: name.as_str().to_string(),
         })?;
         let entry = &mut set.codes[index - 1];
-        entry.used = Some(Box::new(Usage {
+        entry.add_use(Usage {
+            uid,
             at: now,
             note: note.clone(),
-        }));
+        });
         let receipt = Receipt {
             account: name.as_str().to_string(),
             code: entry.code.clone(),
@@ -710,109 +725,51 @@ impl Vault {
             low: set.is_low(),
             origin: set.origin,
         };
-        let id = set.id;
+        let set = set.reference();
         let kind = if by_next {
-            EventKind::Next {
-                set: id,
-                index,
-                note,
-            }
+            EventKind::Next { set, index, note }
         } else {
-            EventKind::Use {
-                set: id,
-                index,
-                note,
-            }
+            EventKind::Use { set, index, note }
         };
-        self.log(now, name, kind);
+        self.log(rng, now, Some(name), kind)?;
         Ok(receipt)
     }
 }
 
-/// Up to three names close to `wanted`: same letters in another case, one
-/// containing the other, or at most two edits away.
-fn close_names<'a>(wanted: &str, names: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let w = wanted.to_lowercase();
-    let mut scored: Vec<(usize, &String)> = names
-        .filter_map(|n| {
-            let l = n.to_lowercase();
-            let d = edit_distance(&w, &l);
-            let related = d <= 2 || (w.len() >= 3 && (l.contains(&w) || w.contains(&l)));
-            related.then_some((d, n))
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for j in 0..b.len() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j]))
-                .min(row[j] + 1)
-                .min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
-/// Deserialises a sequence into a vector of exactly its length. Serde's
-/// own grows by doubling past 1 MiB, which for the audit trail of a large
-/// vault left up to half as much again unused at the moment of peak
-/// memory. The length comes from authenticated plaintext, that is from our
-/// own writer, and postcard gives no length hint larger than the bytes
-/// left; the cap is one more bound on what a bug could allocate up front.
-fn exact_vec<'de, D, T>(deserializer: D) -> std::result::Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct Exact<T>(std::marker::PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Exact<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a sequence")
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Vec<T>, A::Error> {
-            const CAP_BYTES: usize = 256 << 20;
-            let cap = CAP_BYTES / std::mem::size_of::<T>().max(1);
-            let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(cap));
-            while let Some(item) = seq.next_element()? {
-                v.push(item);
-            }
-            Ok(v)
-        }
-    }
-    deserializer.deserialize_seq(Exact(std::marker::PhantomData))
-}
-
-/// Stored times are whole seconds since the Unix epoch: compact, and
-/// nothing to parse.
-mod unix_seconds {
-    use jiff::Timestamp;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(t.as_second())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-        let secs = i64::deserialize(d)?;
-        Timestamp::from_second(secs).map_err(serde::de::Error::custom)
-    }
-}
-
 mod diagnosis;
+mod merge;
+mod names;
+mod schema;
+mod v1;
+
 pub use diagnosis::{CodeState, Diagnosis, NearMiss};
+pub use merge::{Conflict, MergeReport, Renumbered, SetSummary};
+use schema::TakenCodes;
+pub use schema::{
+    Account, CodeSet, Entry, Event, EventKind, MergeCounts, Origin, Refusal, Removal, RemovalScope,
+    Revocation, RevokedBy, SetRef, Uid, Usage, Vault,
+};
+
+/// The stored schema's version: the file format version that holds it.
+pub const SCHEMA_VERSION: u16 = 2;
+
+/// A vault's plaintext as the file's version wrote it, upgraded to the
+/// current schema; `None` if it is not one.
+pub fn decode(version: u16, plaintext: &[u8]) -> Option<Vault> {
+    let mut vault = match version {
+        1 => match postcard::take_from_bytes::<v1::Vault>(plaintext) {
+            Ok((old, [])) => old.upgrade(),
+            _ => return None,
+        },
+        SCHEMA_VERSION => match postcard::take_from_bytes::<Vault>(plaintext) {
+            Ok((vault, [])) => vault,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    vault.settle();
+    Some(vault)
+}
 
 #[cfg(test)]
 mod tests;

@@ -166,11 +166,11 @@ const CORPUS: &[Bad] = &[
         |b| set_u16(b, 8, 0),
     ),
     bad(
-        "version-2.cvlt",
+        "version-3.cvlt",
         4,
-        "unsupported format version 2",
-        "format version 2, from a future codevault",
-        |b| set_u16(b, 8, 2),
+        "unsupported format version 3",
+        "format version 3, from a future codevault",
+        |b| set_u16(b, 8, 3),
     ),
     bad(
         "version-65535.cvlt",

@@ -260,7 +260,7 @@ fn mixed_concurrent_writers_never_lose_an_update() {
                     .find(|e| e.code.as_str() == code)
                     .cloned()
                     .unwrap_or_else(|| panic!("{a}: a handed-out code is not in the vault"));
-                assert!(entry.used.is_some(), "{a}: a handed-out code is unused");
+                assert!(entry.is_used(), "{a}: a handed-out code is unused");
             }
             Done::Regenerated {
                 account: a,
@@ -289,7 +289,7 @@ fn mixed_concurrent_writers_never_lose_an_update() {
     let used_in_vault: BTreeSet<String> = v
         .accounts()
         .flat_map(|(_, a)| a.sets.iter().flat_map(|s| s.codes.iter()))
-        .filter(|e| e.used.is_some())
+        .filter(|e| e.is_used())
         .map(|e| e.code.as_str().to_string())
         .collect();
     assert_eq!(used_in_vault, handed);
@@ -299,7 +299,7 @@ fn mixed_concurrent_writers_never_lose_an_update() {
         .iter()
         .rev()
         .find_map(|e| match (&e.account, &e.kind) {
-            (Some(a), EventKind::Regenerate { set, .. }) if a == "shared" => Some(*set),
+            (Some(a), EventKind::Regenerate { set, .. }) if a == "shared" => Some(set.number),
             _ => None,
         })
         .unwrap();

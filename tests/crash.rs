@@ -220,7 +220,7 @@ fn pick(rng: &mut SplitMix, s: &State, imported: &mut u32, made: &mut u32) -> Op
             let unused: Vec<&str> = set
                 .codes
                 .iter()
-                .filter(|e| e.used.is_none())
+                .filter(|e| !e.is_used())
                 .map(|e| e.code.as_str())
                 .collect();
             let code = unused[rng.below(unused.len() as u64) as usize].to_string();

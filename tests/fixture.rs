@@ -190,6 +190,45 @@ fn the_frozen_vault_can_still_be_changed() {
     assert_ne!(fs::read(FIXTURE).unwrap(), env.bytes());
 }
 
+#[test]
+fn the_frozen_vault_is_upgraded_to_version_2_by_its_next_write_and_keeps_everything() {
+    let env = frozen();
+    let log_events = |env: &Env| -> Vec<serde_json::Value> {
+        let log: serde_json::Value = run(env, &["log", "--json"]).ok().json();
+        log["events"].as_array().unwrap().clone()
+    };
+    let before_log = log_events(&env);
+    let show_alpha = |env: &Env| {
+        run(env, &["show", "alpha", "--all", "--json"])
+            .ok()
+            .stdout
+            .clone()
+    };
+    let before_alpha = show_alpha(&env);
+    // Reading does not rewrite the file.
+    assert_eq!(env.bytes(), fs::read(FIXTURE).unwrap());
+    run(&env, &["next", "instagram:@brand"]).ok();
+    let bytes = env.bytes();
+    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 2, "not upgraded");
+    assert_eq!(header_kdf(&bytes), (8, 1, 1), "the cost changed");
+    // Everything the version-1 file held is there, as it was.
+    assert_eq!(show_alpha(&env), before_alpha);
+    let log = log_events(&env);
+    assert_eq!(log.len(), before_log.len() + 1);
+    assert_eq!(log[..before_log.len()], before_log[..]);
+    assert_eq!(log.last().unwrap()["event"], "next");
+    for (code, reason) in [
+        (REVOKED_UNUSED, Reason::Revoked),
+        (REVOKED_USED, Reason::Revoked),
+    ] {
+        let c: common::Checked = run(&env, &["check", code, "alpha", "--json"]).json();
+        assert_eq!(c.reason, reason);
+        assert_eq!((c.details.set, c.details.replaced_by), (Some(1), Some(2)));
+    }
+    let list: common::AccountList = run(&env, &["list", "--json"]).ok().json();
+    assert_eq!(list.get("instagram:@brand").remaining, 1);
+}
+
 /// Writes `tests/fixtures/v1-frozen.cvlt` and prints the constants above.
 /// Only for a new format version's fixture: an existing file is never
 /// replaced (see tests/fixtures/README.md for the command).

@@ -345,7 +345,7 @@ fn injected_io_errors_fail_cleanly() {
             ("flock:error=EIO".into(), "could not lock"),
         ];
         for (inject, message) in injections {
-            fs::write(b.env.vault(), &before).unwrap();
+            b.env.put_back(&before);
             let run = cmd(&b, args).run_under([
                 "strace",
                 "-f",
@@ -385,7 +385,7 @@ fn a_failed_directory_fsync_is_not_a_failure_that_changed_the_vault() {
     let b = busy(Env::new());
     let base = b.env.bytes();
     for args in write_commands(&b) {
-        fs::write(b.env.vault(), &base).unwrap();
+        b.env.put_back(&base);
         let before = base.clone();
         let run = cmd(&b, &args).run_under([
             "strace",
@@ -487,7 +487,7 @@ fn a_kill_at_each_step_of_a_save_leaves_the_old_or_the_new_vault() {
         ),
     ];
     for (step, inject, replaced, temp_whole) in steps {
-        fs::write(b.env.vault(), &base).unwrap();
+        b.env.put_back(&base);
         assert!(killed_under_strace(&b, &args, &inject), "not killed {step}");
         let now = b.env.bytes();
         assert_eq!(now != base, replaced, "killed {step}: which vault is there");

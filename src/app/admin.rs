@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::CommandFactory;
+use rand::rngs::SysRng;
 
 use crate::agent;
 use crate::cli::{Cli, KdfArgs, Shell};
@@ -47,7 +48,7 @@ pub(super) fn init(
     }
     let passphrase = prompt::new_passphrase(new_passphrase_file)?;
     let keys = Keys::fresh(&passphrase, kdf)?;
-    let bytes = session::encrypt(&Vault::new(session::now()), &keys)?;
+    let bytes = session::encrypt(&Vault::new(&mut SysRng, session::now())?, &keys)?;
     store::ensure_parent_dir(&ctx.path)?;
     let _lock = store::lock(&ctx.path, store::LOCK_WAIT)?;
     let saved = store::create(&ctx.path, &bytes)?;
@@ -67,15 +68,12 @@ pub(super) fn log(ctx: &mut Context, raw: Option<&str>) -> Result<Outcome> {
     let vault = ctx.read()?;
     // A removed account still has its log; a name the vault never had is
     // a typo, answered like everywhere else.
-    if let Some(n) = &name {
-        let ever = vault
-            .events()
-            .iter()
-            .any(|e| e.account.as_deref() == Some(n.as_str()));
-        if !ever {
-            vault.account(n)?;
-        }
+    if let Some(n) = &name
+        && !vault.ever_had(n)
+    {
+        vault.account(n)?;
     }
+    let numbers = vault.shown_numbers();
     let events = vault
         .events()
         .iter()
@@ -83,7 +81,7 @@ pub(super) fn log(ctx: &mut Context, raw: Option<&str>) -> Result<Outcome> {
             name.as_ref()
                 .is_none_or(|n| e.account.as_deref() == Some(n.as_str()))
         })
-        .map(output::LogEntry)
+        .map(|e| output::LogLine::of(e, |set| vault.shown(&numbers, set)))
         .collect();
     ctx.emit(&output::Log { events })?;
     Ok(Outcome::Done)
@@ -120,8 +118,12 @@ pub(super) fn passwd(
     };
     let new_keys = Keys::fresh(&new_passphrase, kdf)?;
     ctx.modify(u, Some(&new_keys), |v| {
-        v.log_passwd(session::now(), change_passphrase, kdf.to_string());
-        Ok(())
+        v.log_passwd(
+            &mut SysRng,
+            session::now(),
+            change_passphrase,
+            kdf.to_string(),
+        )
     })?;
     // The old key opens nothing now; the agent need not keep it. The new
     // one is not handed over: `unlock` again, deliberately.

@@ -1,6 +1,8 @@
 //! The commands about one code: `use`, `next`, `check`, and reading a
 //! typed code in the right alphabet.
 
+use rand::rngs::SysRng;
+
 use crate::code::{Alphabet, Code};
 use crate::error::{Error, Result};
 use crate::output;
@@ -72,7 +74,7 @@ pub(super) fn use_code(
     // A refusal is saved too: it goes into the audit trail.
     let result = ctx.modify(u, None, |v| {
         let code = parse_code(v, Some(&name), &typed)?;
-        v.use_code(&name, &code, note, session::now())
+        v.use_code(&name, &code, note, &mut SysRng, session::now())
     })?;
     match result {
         Ok(receipt) => {
@@ -104,7 +106,9 @@ pub(super) fn next(ctx: &mut Context, raw: &str, note: Option<String>) -> Result
     let name = account(raw)?;
     let u = ctx.unlock()?;
     // The mark is on disk (fsync, rename, fsync) before the code is shown.
-    let receipt = ctx.modify(u, None, |v| v.next(&name, note, session::now()))?;
+    let receipt = ctx.modify(u, None, |v| {
+        v.next(&name, note, &mut SysRng, session::now())
+    })?;
     let (index, remaining, origin, low) = (
         receipt.index,
         receipt.remaining,

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, View};
 use crate::prompt;
 use crate::secret::Passphrase;
+use crate::seen;
 use crate::session::{self, CheckedFile, Keys};
 use crate::store;
 use crate::vault::{AccountName, Origin, Vault};
@@ -20,11 +21,30 @@ pub(super) struct Context<'a> {
     pub(super) path: PathBuf,
     pub(super) passphrase_file: Option<PathBuf>,
     pub(super) json: bool,
+    /// `--accept-older`: open a copy older than this machine saw, or one
+    /// whose cost was raised, and remember it as it is.
+    pub(super) accept_older: bool,
+    /// How this command treats what this machine remembers of the file.
+    pub(super) memory: Memory,
     /// The cost of a vault opened below the default, for a hint once the
     /// command has succeeded (a failure's own hint must not be buried).
     pub(super) weak_kdf: Option<KdfParams>,
     pub(super) out: &'a mut dyn Write,
     pub(super) err: &'a mut dyn Write,
+}
+
+/// How a command uses `seen`, the memory of what this machine saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Memory {
+    /// The vault of the command: checked against the memory, remembered.
+    Checked,
+    /// The vault, for `merge`: an older copy is what a merge mends, so it
+    /// is not refused; the result is remembered.
+    Mending,
+    /// A file that is not the vault at its path as the person uses it (the
+    /// temporary files git hands a merge driver or a textconv): neither
+    /// checked nor remembered, and no conflict copies looked for.
+    Ephemeral,
 }
 
 /// The passphrase, the file as first read, and the keys for it.
@@ -33,6 +53,8 @@ pub(super) struct Unlocked {
     pub(super) passphrase: Option<Passphrase>,
     pub(super) keys: Keys,
     pub(super) file: CheckedFile,
+    /// What this machine remembered of the file before this command.
+    recalled: Option<seen::Memory>,
 }
 
 impl Context<'_> {
@@ -47,7 +69,8 @@ impl Context<'_> {
 
     /// Reads and checks the file, then takes the keys from the agent or
     /// asks for the passphrase and derives them: a missing or damaged vault
-    /// is reported before any prompt.
+    /// is reported before any prompt, and so is a cost raised since this
+    /// machine last opened the file.
     pub(super) fn unlock(&mut self) -> Result<Unlocked> {
         self.unlock_from(true)
     }
@@ -60,8 +83,22 @@ impl Context<'_> {
 
     fn unlock_from(&mut self, agent: bool) -> Result<Unlocked> {
         let file = CheckedFile::new(&self.path, store::read(&self.path)?)?;
-        if file.header().kdf.is_weaker_than(KdfParams::DEFAULT) {
-            self.weak_kdf = Some(file.header().kdf);
+        let recalled = self.recall();
+        if self.memory != Memory::Ephemeral {
+            self.warn_conflict_copies();
+        }
+        let kdf = file.header().kdf;
+        if let Some(was) = recalled.as_ref().and_then(|m| m.kdf_raised(kdf))
+            && !self.accept_older
+        {
+            return Err(Error::KdfRaised {
+                path: self.path.clone(),
+                was,
+                now: kdf,
+            });
+        }
+        if kdf.is_weaker_than(KdfParams::DEFAULT) {
+            self.weak_kdf = Some(kdf);
         }
         // An explicit passphrase wins over the agent.
         if agent
@@ -72,6 +109,7 @@ impl Context<'_> {
                 passphrase: None,
                 keys,
                 file,
+                recalled,
             });
         }
         let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
@@ -80,13 +118,87 @@ impl Context<'_> {
             passphrase: Some(passphrase),
             keys,
             file,
+            recalled,
         })
     }
 
     /// The vault, read-only: no lock is taken.
     pub(super) fn read(&mut self) -> Result<Vault> {
         let u = self.unlock()?;
-        session::decrypt(&self.path, u.file, &u.keys)
+        let kdf = u.keys.kdf();
+        let vault = session::decrypt(&self.path, u.file, &u.keys)?;
+        self.refuse_older(u.recalled.as_ref(), &vault)?;
+        self.remember(&vault, kdf, self.accept_older);
+        Ok(vault)
+    }
+
+    /// What this machine remembers of the file, if this command uses it.
+    /// A memory that cannot be read is said, and does not stop the command.
+    fn recall(&mut self) -> Option<seen::Memory> {
+        if self.memory == Memory::Ephemeral {
+            return None;
+        }
+        match seen::recall(&self.path) {
+            Ok(m) => m,
+            Err(e) => {
+                self.say(&format!("warning: {e}; an older copy would go unnoticed"));
+                None
+            }
+        }
+    }
+
+    /// Refuses a copy that lacks what this machine saw at its path.
+    fn refuse_older(&self, recalled: Option<&seen::Memory>, vault: &Vault) -> Result<()> {
+        if self.memory != Memory::Checked || self.accept_older {
+            return Ok(());
+        }
+        match recalled.and_then(|m| m.missing(vault)) {
+            None => Ok(()),
+            Some(missing) => Err(Error::OlderCopy {
+                path: self.path.clone(),
+                since: missing.since,
+                seen: missing.seen,
+                has: missing.has,
+                copies: store::conflict_copies(&self.path)
+                    .iter()
+                    .map(|p| store::file_name(p))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// Remembers the vault as this command left it (best effort).
+    fn remember(&mut self, vault: &Vault, kdf: KdfParams, overrule: bool) {
+        if self.memory == Memory::Ephemeral {
+            return;
+        }
+        if let Err(e) = seen::remember(&self.path, vault, kdf, overrule) {
+            self.say(&format!(
+                "warning: could not remember this vault's state: {e}; an older copy would go unnoticed"
+            ));
+        }
+    }
+
+    /// Says so when a sync tool left conflict copies beside the vault.
+    fn warn_conflict_copies(&mut self) {
+        let copies = store::conflict_copies(&self.path);
+        if copies.is_empty() {
+            return;
+        }
+        let names: Vec<String> = copies
+            .iter()
+            .map(|p| format!("'{}'", store::file_name(p)))
+            .collect();
+        self.say(&format!(
+            "warning: a sync tool left {} beside the vault: {}; `codevault merge --conflicts` folds {} in",
+            if copies.len() == 1 {
+                "a conflict copy".to_string()
+            } else {
+                format!("{} conflict copies", copies.len())
+            },
+            names.join(", "),
+            if copies.len() == 1 { "it" } else { "them" },
+        ));
     }
 
     /// The vault as `unlock` read it, from a copy of the file: `u` stays
@@ -106,12 +218,13 @@ impl Context<'_> {
         write_with: Option<&Keys>,
         change: impl FnOnce(&mut Vault) -> Result<T>,
     ) -> Result<T> {
-        let _lock = store::lock(&self.path, store::LOCK_WAIT)?;
+        let lock = store::lock(&self.path, store::LOCK_WAIT)?;
         let bytes = store::read(&self.path)?;
         let Unlocked {
             passphrase,
             keys,
             file,
+            recalled,
         } = u;
         // Usually nobody wrote since `unlock` read the file: no need to
         // check it again. Otherwise check the new file, and if a `passwd`
@@ -137,14 +250,25 @@ impl Context<'_> {
             })?
         };
         let mut vault = session::decrypt(&self.path, file, &keys)?;
+        self.refuse_older(recalled.as_ref(), &vault)?;
         // A failed change returns here, before anything is written.
         let result = change(&mut vault)?;
-        let sealed = session::encrypt(&vault, write_with.unwrap_or(&keys))?;
-        drop(vault);
+        let sealing = write_with.unwrap_or(&keys);
+        let sealed = session::encrypt(&vault, sealing)?;
+        let kdf = sealing.kdf();
+        if !lock.still_held() {
+            return Err(Error::LockLost {
+                path: store::lock_path(&self.path),
+            });
+        }
         let saved = store::replace(&self.path, &sealed)?;
+        drop(lock);
         if let Some(warning) = saved.warning() {
             self.say(&warning);
         }
+        // A new cost set here (`passwd`) or an older copy accepted is what
+        // this machine saw last.
+        self.remember(&vault, kdf, self.accept_older || write_with.is_some());
         Ok(result)
     }
 

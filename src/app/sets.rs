@@ -134,11 +134,11 @@ pub(super) fn show(ctx: &mut Context, raw: &str, all: bool, sheet: bool) -> Resu
         .codes
         .iter()
         .enumerate()
-        .filter(|(_, e)| all || sheet || e.used.is_none())
+        .filter(|(_, e)| all || sheet || !e.is_used())
         .map(|(i, e)| output::ShownCode {
             index: i + 1,
             code: e.code.clone(),
-            used: e.used.as_ref().map(|u| output::UsedInfo {
+            used: e.used().map(|u| output::UsedInfo {
                 at: u.at,
                 note: u.note.clone(),
             }),
@@ -160,7 +160,7 @@ pub(super) fn revoke(ctx: &mut Context, raw: &str) -> Result<Outcome> {
     let name = account(raw)?;
     let u = ctx.unlock()?;
     let view = ctx.modify(u, None, |v| {
-        let set = v.revoke(&name, session::now())?;
+        let set = v.revoke(&name, &mut SysRng, session::now())?;
         Ok(output::RevokedSet {
             account: name.as_str().to_string(),
             set: output::SetInfo::of(set),
@@ -192,7 +192,7 @@ pub(super) fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome>
         }
     }
     let view = ctx.modify(u, None, |v| {
-        let removed = v.remove(&name, session::now())?;
+        let removed = v.remove(&name, &mut SysRng, session::now())?;
         Ok(output::Removed {
             account: name.as_str().to_string(),
             sets: removed.sets.len(),

@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Account, AccountName, CodeSet, Entry, RevokedBy, Vault};
+use super::{Account, AccountName, CodeSet, Entry, Revocation, RevokedBy, Vault};
 use crate::code::Code;
 use crate::error::Result;
 
@@ -86,6 +86,8 @@ struct Found<'a> {
     set: &'a CodeSet,
     index: usize,
     entry: &'a Entry,
+    /// Why the set is not active, if it is not.
+    revocation: Option<Revocation>,
 }
 
 impl Vault {
@@ -139,20 +141,26 @@ impl Vault {
 /// Looks for a code in the account's sets, newest first, so an active-set
 /// match wins over an old imported duplicate.
 fn find_in<'a>(name: &'a str, account: &'a Account, code: &Code) -> Option<Found<'a>> {
-    account.sets.iter().rev().find_map(|set| {
-        set.position(code).map(|i| Found {
-            account: name,
-            set,
-            index: i + 1,
-            entry: &set.codes[i],
+    account
+        .sets
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(pos, set)| {
+            set.position(code).map(|i| Found {
+                account: name,
+                set,
+                index: i + 1,
+                entry: &set.codes[i],
+                revocation: account.revocation(pos),
+            })
         })
-    })
 }
 
 fn state_of(found: &Found<'_>) -> CodeState {
-    if found.set.revoked.is_some() {
+    if found.revocation.is_some() {
         CodeState::Revoked
-    } else if found.entry.used.is_some() {
+    } else if found.entry.is_used() {
         CodeState::Used
     } else {
         CodeState::Unused
@@ -162,7 +170,7 @@ fn state_of(found: &Found<'_>) -> CodeState {
 fn describe(found: Found<'_>) -> Diagnosis {
     let account = found.account.to_string();
     let (set, index) = (found.set.id, found.index);
-    match (&found.set.revoked, &found.entry.used) {
+    match (found.revocation, found.entry.used()) {
         (Some(r), used) => Diagnosis::Revoked {
             account,
             set,
@@ -170,8 +178,8 @@ fn describe(found: Found<'_>) -> Diagnosis {
             set_created: found.set.created,
             revoked_at: r.at,
             revoked_by: r.by,
-            replaced_by: r.replaced_by,
-            used_at: used.as_ref().map(|u| u.at),
+            replaced_by: r.replaced_by.map(|s| s.number),
+            used_at: used.map(|u| u.at),
         },
         (None, Some(u)) => Diagnosis::Used {
             account,
@@ -195,7 +203,7 @@ fn near_misses(name: &str, account: &Account, code: &Code) -> Vec<NearMiss> {
     set.codes
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.used.is_none() && e.code.is_near_miss(code))
+        .filter(|(_, e)| !e.is_used() && e.code.is_near_miss(code))
         .map(|(i, _)| NearMiss {
             account: name.to_string(),
             set: set.id,

@@ -3,6 +3,7 @@
 use super::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use std::collections::HashSet;
 
 fn t(s: i64) -> Timestamp {
     Timestamp::from_second(1_790_000_000 + s).unwrap()
@@ -12,13 +13,17 @@ fn name(s: &str) -> AccountName {
     AccountName::parse(s).unwrap()
 }
 
+/// A seeded generator; each call in a test draws from a new seed, so
+/// that identities made through separate calls do not repeat (each test
+/// runs on a thread of its own, so the seeds are the same on every run).
 fn rng() -> StdRng {
-    StdRng::seed_from_u64(42)
+    thread_local!(static SEED: std::cell::Cell<u64> = const { std::cell::Cell::new(42) });
+    StdRng::seed_from_u64(SEED.replace(SEED.get() + 1))
 }
 
 /// A vault with `github` holding one generated set of `n` codes.
 fn with_set(n: usize) -> (Vault, StdRng) {
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     let mut r = rng();
     v.generate(&name("github"), n, &mut r, t(1)).unwrap();
     (v, r)
@@ -56,7 +61,7 @@ fn generate_makes_an_active_set_and_refuses_a_second() {
 
 #[test]
 fn count_is_bounded() {
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     assert!(v.generate(&name("a"), 0, &mut rng(), t(1)).is_err());
     assert!(v.generate(&name("a"), 101, &mut rng(), t(1)).is_err());
     assert!(v.generate(&name("a"), 100, &mut rng(), t(1)).is_ok());
@@ -71,7 +76,7 @@ fn regenerate_revokes_the_old_set_in_the_same_change() {
     assert_eq!(account.sets.len(), 2);
     let revoked = account.sets[0].revoked.as_ref().unwrap();
     assert_eq!(revoked.by, RevokedBy::Regenerate);
-    assert_eq!(revoked.replaced_by, Some(new_id));
+    assert_eq!(revoked.replaced_by.map(|s| s.number), Some(new_id));
     assert_eq!(revoked.at, t(10));
     assert_eq!(account.active().unwrap().id, new_id);
     match v.diagnose(Some(&name("github")), &old).unwrap() {
@@ -95,7 +100,7 @@ fn regenerate_revokes_the_old_set_in_the_same_change() {
 
 #[test]
 fn regenerate_needs_an_existing_account() {
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     let err = v
         .regenerate(&name("nope"), 5, &mut rng(), t(1))
         .unwrap_err();
@@ -122,7 +127,7 @@ fn codes_are_unique_across_the_whole_history() {
     }
     impl rand::TryCryptoRng for Tiny {}
     let mut r = Tiny(rng());
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     v.generate(&name("a"), 10, &mut r, t(1)).unwrap();
     v.regenerate(&name("a"), 10, &mut r, t(2)).unwrap();
     v.generate(&name("b"), 10, &mut r, t(3)).unwrap();
@@ -143,12 +148,12 @@ fn use_marks_once_and_then_says_when() {
     let (mut v, _) = with_set(5);
     let c = code_at(&v, "github", 0, 3);
     let receipt = v
-        .use_code(&name("github"), &c, Some("laptop".into()), t(5))
+        .use_code(&name("github"), &c, Some("laptop".into()), &mut rng(), t(5))
         .unwrap()
         .unwrap();
     assert_eq!((receipt.index, receipt.remaining), (3, 4));
     let again = v
-        .use_code(&name("github"), &c, None, t(6))
+        .use_code(&name("github"), &c, None, &mut rng(), t(6))
         .unwrap()
         .unwrap_err();
     assert_eq!(
@@ -166,13 +171,13 @@ fn use_marks_once_and_then_says_when() {
 #[test]
 fn next_hands_out_in_order_then_runs_out() {
     let (mut v, _) = with_set(2);
-    let first = v.next(&name("github"), None, t(2)).unwrap();
+    let first = v.next(&name("github"), None, &mut rng(), t(2)).unwrap();
     assert_eq!(first.code, code_at(&v, "github", 0, 1));
     assert_eq!(first.index, 1);
-    let second = v.next(&name("github"), None, t(3)).unwrap();
+    let second = v.next(&name("github"), None, &mut rng(), t(3)).unwrap();
     assert_eq!((second.index, second.remaining), (2, 0));
     assert!(matches!(
-        v.next(&name("github"), None, t(4)),
+        v.next(&name("github"), None, &mut rng(), t(4)),
         Err(Error::NoCodesLeft { .. })
     ));
 }
@@ -180,8 +185,8 @@ fn next_hands_out_in_order_then_runs_out() {
 #[test]
 fn low_is_three_or_fewer() {
     let (mut v, _) = with_set(5);
-    assert!(!v.next(&name("github"), None, t(2)).unwrap().low); // 4 left
-    assert!(v.next(&name("github"), None, t(3)).unwrap().low); // 3 left
+    assert!(!v.next(&name("github"), None, &mut rng(), t(2)).unwrap().low); // 4 left
+    assert!(v.next(&name("github"), None, &mut rng(), t(3)).unwrap().low); // 3 left
 }
 
 #[test]
@@ -203,7 +208,7 @@ fn another_accounts_code_is_named() {
     }
     // Refused by `use`, and nothing was marked.
     assert!(
-        v.use_code(&name("github"), &g, None, t(3))
+        v.use_code(&name("github"), &g, None, &mut rng(), t(3))
             .unwrap()
             .is_err()
     );
@@ -258,13 +263,13 @@ fn check_without_account_searches_every_account() {
 fn revoke_leaves_no_active_set_and_remove_forgets() {
     let (mut v, _) = with_set(3);
     let c = code_at(&v, "github", 0, 1);
-    v.revoke(&name("github"), t(5)).unwrap();
+    v.revoke(&name("github"), &mut rng(), t(5)).unwrap();
     assert!(matches!(
         v.active_set(&name("github")),
         Err(Error::NoActiveSet { .. })
     ));
     assert!(matches!(
-        v.revoke(&name("github"), t(6)),
+        v.revoke(&name("github"), &mut rng(), t(6)),
         Err(Error::NoActiveSet { .. })
     ));
     match v.diagnose(Some(&name("github")), &c).unwrap() {
@@ -278,7 +283,7 @@ fn revoke_leaves_no_active_set_and_remove_forgets() {
         }
         d => panic!("{d:?}"),
     }
-    v.remove(&name("github"), t(7)).unwrap();
+    v.remove(&name("github"), &mut rng(), t(7)).unwrap();
     assert!(matches!(
         v.account(&name("github")),
         Err(Error::UnknownAccount { .. })
@@ -313,10 +318,11 @@ fn unknown_accounts_get_close_names() {
 #[test]
 fn every_change_is_in_the_audit_trail_without_codes() {
     let (mut v, mut r) = with_set(3);
-    v.next(&name("github"), Some("n".into()), t(2)).unwrap();
+    v.next(&name("github"), Some("n".into()), &mut rng(), t(2))
+        .unwrap();
     v.regenerate(&name("github"), 3, &mut r, t(3)).unwrap();
-    v.revoke(&name("github"), t(4)).unwrap();
-    v.remove(&name("github"), t(5)).unwrap();
+    v.revoke(&name("github"), &mut rng(), t(4)).unwrap();
+    v.remove(&name("github"), &mut rng(), t(5)).unwrap();
     let kinds: Vec<&str> = v
         .events()
         .iter()
@@ -344,10 +350,11 @@ fn fingerprint_depends_on_the_codes_and_the_salt_only() {
     assert_eq!(fp.len(), 9);
     let mut other = set.clone();
     other.created = t(99);
-    other.codes[0].used = Some(Box::new(Usage {
+    other.codes[0].add_use(Usage {
+        uid: Uid([7; 16]),
         at: t(99),
         note: None,
-    }));
+    });
     assert_eq!(other.fingerprint(), fp);
     other.codes.swap(0, 1);
     assert_ne!(other.fingerprint(), fp);
@@ -359,12 +366,28 @@ fn fingerprint_depends_on_the_codes_and_the_salt_only() {
 }
 
 #[test]
-fn serialisation_round_trips() {
-    let (mut v, _) = with_set(3);
-    v.next(&name("github"), Some("note".into()), t(2)).unwrap();
-    let json = serde_json::to_vec(&v).unwrap();
-    let back: Vault = serde_json::from_slice(&json).unwrap();
+fn the_stored_form_round_trips_through_the_decoder() {
+    let (mut v, mut r) = with_set(3);
+    v.next(&name("github"), Some("note".into()), &mut r, t(2))
+        .unwrap();
+    v.regenerate(&name("github"), 2, &mut r, t(3)).unwrap();
+    v.generate(&name("gone"), 1, &mut r, t(4)).unwrap();
+    v.remove(&name("gone"), &mut r, t(5)).unwrap();
+    let bytes = postcard::to_stdvec(&v).unwrap();
+    let back = decode(SCHEMA_VERSION, &bytes).unwrap();
     assert_eq!(back, v);
+    // The shown numbers are settled again on the way in, not stored.
+    let shown: Vec<u64> = back
+        .accounts()
+        .flat_map(|(_, a)| &a.sets)
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(shown, [1, 2]);
+    // One byte more or less is not a vault.
+    assert!(decode(SCHEMA_VERSION, &bytes[..bytes.len() - 1]).is_none());
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(decode(SCHEMA_VERSION, &longer).is_none());
 }
 
 /// `import` of codes as a platform's text would give them, through the
@@ -401,7 +424,7 @@ impl ImportTexts for Vault {
 
 #[test]
 fn import_keeps_the_platform_alphabet_and_refuses_an_active_set() {
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     let set = v
         .import_texts("github", &["abcde-12345", "fghij-67890"], false, t(1))
         .unwrap();
@@ -428,7 +451,7 @@ fn import_keeps_the_platform_alphabet_and_refuses_an_active_set() {
 
 #[test]
 fn import_replace_revokes_in_the_same_change() {
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     v.import_texts("g", &["11112222", "33334444"], false, t(1))
         .unwrap();
     let new_id = v
@@ -451,7 +474,7 @@ fn import_replace_revokes_in_the_same_change() {
 
 #[test]
 fn importing_codes_the_vault_already_has_is_named() {
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     v.import_texts("g", &["11112222", "33334444"], false, t(1))
         .unwrap();
     v.import_texts("g", &["55556666"], true, t(2)).unwrap();
@@ -477,19 +500,21 @@ fn importing_codes_the_vault_already_has_is_named() {
 fn refused_uses_are_logged_by_number_and_reason() {
     let (mut v, _) = with_set(3);
     let c = code_at(&v, "github", 0, 2);
-    v.use_code(&name("github"), &c, None, t(2))
+    v.use_code(&name("github"), &c, None, &mut rng(), t(2))
         .unwrap()
         .unwrap();
-    v.use_code(&name("github"), &c, None, t(3))
+    v.use_code(&name("github"), &c, None, &mut rng(), t(3))
         .unwrap()
         .unwrap_err();
     let last = v.events().last().unwrap();
     assert_eq!(last.account.as_deref(), Some("github"));
+    let set = v.active_set(&name("github")).unwrap().reference();
+    assert_eq!(set.number, 1);
     assert_eq!(
         last.kind,
         EventKind::Refused(Box::new(Refusal {
             reason: "used".into(),
-            set: Some(1),
+            set: Some(set),
             index: Some(2),
             other_account: None
         }))
@@ -500,7 +525,7 @@ fn refused_uses_are_logged_by_number_and_reason() {
 
 #[test]
 fn a_code_of_the_vault_typed_as_an_account_name_is_not_repeated() {
-    let mut v = Vault::new(t(0));
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
     v.import_texts("github", &["abcde-12345", "fghij-67890"], false, t(1))
         .unwrap();
     match v.account(&name("ABCDE-12345")).unwrap_err() {
@@ -513,40 +538,47 @@ fn a_code_of_the_vault_typed_as_an_account_name_is_not_repeated() {
     }
 }
 
-/// Boxing changed how the vault is held in memory, not the file: postcard
-/// writes a box as its contents, and a newtype variant of a struct as the
-/// struct variant it was.
+/// Version 2's layout of the two records most numerous in a vault, byte
+/// for byte: changing a field's order or type is a new format version,
+/// and this says so before a user's file does.
 #[test]
-fn boxed_values_are_written_as_before() {
+fn records_are_written_as_format_version_2_lays_them_out() {
     let refused = EventKind::Refused(Box::new(Refusal {
         reason: "used".into(),
-        set: Some(1),
+        set: Some(SetRef {
+            uid: Uid([3; 16]),
+            number: 1,
+        }),
         index: Some(2),
         other_account: Some("x".into()),
     }));
-    // Variant 8, then the fields in order: a length-prefixed string, two
-    // present options, another string.
+    // Variant 8, then the fields in order: a length-prefixed string, a
+    // present set (16 identity bytes, its number), a present index,
+    // another string.
     let mut expected = vec![8, 4];
     expected.extend_from_slice(b"used");
-    expected.extend_from_slice(&[1, 1, 1, 2, 1, 1, b'x']);
+    expected.push(1);
+    expected.extend_from_slice(&[3; 16]);
+    expected.extend_from_slice(&[1, 1, 2, 1, 1, b'x']);
     assert_eq!(postcard::to_allocvec(&refused).unwrap(), expected);
     assert_eq!(
         postcard::from_bytes::<EventKind>(&expected).unwrap(),
         refused
     );
 
-    // The code as a string, a present option, the time as zigzag varint
-    // seconds, and a present note.
-    let entry = Entry {
-        code: Code::parse("12345678", Alphabet::GENERATED).unwrap(),
-        used: Some(Box::new(Usage {
-            at: Timestamp::from_second(7).unwrap(),
-            note: Some("n".into()),
-        })),
-    };
+    // The code as a string, one use: its identity, the time as zigzag
+    // varint seconds, a present note.
+    let mut entry = Entry::unused(Code::parse("12345678", Alphabet::GENERATED).unwrap());
+    entry.add_use(Usage {
+        uid: Uid([9; 16]),
+        at: Timestamp::from_second(7).unwrap(),
+        note: Some("n".into()),
+    });
     let mut expected = vec![8];
     expected.extend_from_slice(b"12345678");
-    expected.extend_from_slice(&[1, 14, 1, 1, b'n']);
+    expected.push(1);
+    expected.extend_from_slice(&[9; 16]);
+    expected.extend_from_slice(&[14, 1, 1, b'n']);
     assert_eq!(postcard::to_allocvec(&entry).unwrap(), expected);
     assert_eq!(postcard::from_bytes::<Entry>(&expected).unwrap(), entry);
 }

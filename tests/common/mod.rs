@@ -187,6 +187,17 @@ impl Env {
         );
     }
 
+    /// Puts an earlier vault file back, as a test that replays a step from
+    /// the same start does, and forgets what this machine saw of the vault:
+    /// otherwise codevault would rightly refuse it as an older copy.
+    pub fn put_back(&self, bytes: &[u8]) {
+        fs::write(&self.vault, bytes).expect("put the vault back");
+        let seen = self.path("home/.local/state/codevault/seen");
+        if seen.exists() {
+            fs::remove_dir_all(seen).expect("forget what was seen");
+        }
+    }
+
     /// Temp files of an atomic write left beside the vault.
     pub fn stray_temps(&self) -> Vec<PathBuf> {
         let prefix = format!(
@@ -305,7 +316,9 @@ pub fn grouped(code: &str) -> String {
 }
 
 /// Every 8-digit code in a text, written plainly (`12345678`) or grouped
-/// (`1234 5678`), normalised.
+/// (`1234 5678`), normalised. The date in a Syncthing conflict copy's
+/// name (`vault.sync-conflict-20261129-101530-ABCDEF7.cvlt`), which
+/// `merge` names on both streams, is the one run of 8 digits that is not.
 pub fn codes_in(text: &str) -> Vec<String> {
     let b = text.as_bytes();
     let digits = |from: usize, n: usize| {
@@ -316,7 +329,9 @@ pub fn codes_in(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < b.len() {
         let starts = i == 0 || !b[i - 1].is_ascii_digit();
-        if starts && digits(i, 8) && boundary(i + 8) {
+        if starts && b[..i].ends_with(b".sync-conflict-") {
+            i += 8;
+        } else if starts && digits(i, 8) && boundary(i + 8) {
             found.push(text[i..i + 8].to_string());
             i += 8;
         } else if starts && digits(i, 4) && b.get(i + 4) == Some(&b' ') && digits(i + 5, 4) {
@@ -925,5 +940,61 @@ impl Env {
         let issued: Issued = cmd.passphrase(PASS).run().ok().json();
         self.guard(&issued.codes);
         issued
+    }
+}
+
+// ------------------------------------------ several copies of one vault
+
+/// `merge` / `git-merge`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Merged {
+    pub merged: Vec<MergedCopy>,
+    pub conflicts: Vec<Conflict>,
+    #[serde(default)]
+    pub skipped: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub moved: Vec<serde_json::Value>,
+}
+
+/// What one copy added.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct MergedCopy {
+    pub from: String,
+    pub sets: usize,
+    pub uses: usize,
+    pub revocations: usize,
+    pub removals: usize,
+    pub events: usize,
+}
+
+/// What a merge could not settle: `{"kind", "account", ...details}`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Conflict {
+    pub kind: String,
+    pub account: String,
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Env {
+    /// A second machine with a copy of this env's vault file: its own
+    /// temp directory and home, the same passphrase.
+    pub fn copy_to_another_machine(&self) -> Env {
+        let other = Env::new();
+        fs::copy(self.vault(), other.vault()).expect("copy the vault");
+        for s in self.secrets() {
+            other.remember(&s);
+        }
+        other
+    }
+
+    /// `merge OTHER --json`, asserted to succeed.
+    pub fn merge(&self, other: &Path) -> Merged {
+        self.cmd(["merge", "--json"])
+            .arg(other)
+            .passphrase(PASS)
+            .run()
+            .ok()
+            .json()
     }
 }

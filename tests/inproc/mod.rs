@@ -67,23 +67,25 @@ fn salts() -> rand::rngs::StdRng {
 /// set. Deterministic.
 pub fn small_vault() -> Vault {
     let now = when();
-    let mut v = Vault::new(now);
+    let mut r = salts();
+    let mut v = Vault::new(&mut r, now).unwrap();
     v.import(
         &name("github"),
         codes(1000, 4),
         Alphabet::GENERATED,
         false,
-        &mut salts(),
+        &mut r,
         now,
     )
     .unwrap();
-    v.next(&name("github"), Some("laptop".into()), now).unwrap();
+    v.next(&name("github"), Some("laptop".into()), &mut r, now)
+        .unwrap();
     v.import(
         &name("github"),
         codes(2000, 3),
         Alphabet::GENERATED,
         true,
-        &mut salts(),
+        &mut r,
         now,
     )
     .unwrap();
@@ -92,7 +94,7 @@ pub fn small_vault() -> Vault {
         codes(3000, 2),
         Alphabet::GENERATED,
         false,
-        &mut salts(),
+        &mut r,
         now,
     )
     .unwrap();
@@ -102,7 +104,8 @@ pub fn small_vault() -> Vault {
 /// A vault with `accounts` accounts of `per` codes each. Deterministic.
 pub fn big_vault(accounts: usize, per: usize) -> Vault {
     let now = when();
-    let mut v = Vault::new(now);
+    let mut r = salts();
+    let mut v = Vault::new(&mut r, now).unwrap();
     for a in 0..accounts {
         let n = name(&format!("account-{a:04}"));
         let cs: Vec<Code> = (0..per)
@@ -111,7 +114,7 @@ pub fn big_vault(accounts: usize, per: usize) -> Vault {
                 Code::parse(&text, Alphabet::GENERATED).unwrap()
             })
             .collect();
-        v.import(&n, cs, Alphabet::GENERATED, false, &mut salts(), now)
+        v.import(&n, cs, Alphabet::GENERATED, false, &mut r, now)
             .unwrap();
     }
     v
@@ -145,6 +148,7 @@ pub fn seal_with(
     nonce: [u8; NONCE_LEN],
 ) -> Vec<u8> {
     let header = Header {
+        version: envelope::VERSION,
         kdf,
         salt,
         nonce,

@@ -1,0 +1,300 @@
+//! The commands for several copies of one vault: `merge`, `git-merge` and
+//! `summary`. The rules of the merge are the domain's (`vault::merge`);
+//! here are the files: which copies, their passphrases, one atomic write,
+//! and the conflict copies moved aside only once that write is durable.
+
+use std::path::{Path, PathBuf};
+
+use rand::rngs::SysRng;
+
+use crate::agent;
+use crate::error::{Error, Result};
+use crate::output::{self, ConflictView, MergedCopy, MovedCopy, SkippedCopy};
+use crate::prompt;
+use crate::secret::Passphrase;
+use crate::session::{self, CheckedFile, Keys};
+use crate::store;
+use crate::vault::{MergeReport, Vault};
+
+use super::Outcome;
+use super::context::{Context, Memory, Unlocked};
+
+/// Another copy, read and checked, before any prompt.
+struct Copy {
+    path: PathBuf,
+    file: CheckedFile,
+    /// Named on the command line (a failure stops the merge), or found
+    /// beside the vault (a failure leaves it in place, and the rest goes on).
+    named: bool,
+}
+
+/// Reads and checks another copy's file. A missing file is a missing
+/// input, not a missing vault.
+fn read_copy(path: &Path) -> Result<CheckedFile> {
+    let bytes = store::read(path).map_err(|e| match e {
+        Error::VaultMissing { path } => Error::NoSuchFile { path },
+        e => e,
+    })?;
+    CheckedFile::new(path, bytes)
+}
+
+pub(super) fn merge(
+    ctx: &mut Context,
+    others: &[PathBuf],
+    conflicts: bool,
+    other_passphrase_file: Option<&Path>,
+    unrelated: bool,
+) -> Result<Outcome> {
+    // A merge mends an older copy: it is not refused for being one.
+    ctx.memory = Memory::Mending;
+    let mut copies = Vec::new();
+    for path in others {
+        if store::same_file(path, &ctx.path) {
+            return Err(Error::SameFile { path: path.clone() });
+        }
+        copies.push(Copy {
+            file: read_copy(path)?,
+            path: path.clone(),
+            named: true,
+        });
+    }
+    let mut skipped = Vec::new();
+    if conflicts {
+        for path in store::conflict_copies(&ctx.path) {
+            match read_copy(&path) {
+                Ok(file) => copies.push(Copy {
+                    path,
+                    file,
+                    named: false,
+                }),
+                Err(e) => skipped.push((path, e)),
+            }
+        }
+    }
+    let u = ctx.unlock()?;
+    let ours = ctx.decrypt(&u)?;
+    let mut other_pass = None;
+    let mut opened: Vec<(PathBuf, Vault, bool)> = Vec::new();
+    for c in copies {
+        let result = open_copy(&c, &u, other_passphrase_file, &mut other_pass).and_then(|v| {
+            if v.id() == ours.id() || unrelated {
+                Ok(v)
+            } else {
+                Err(Error::Unrelated {
+                    path: c.path.clone(),
+                })
+            }
+        });
+        match result {
+            Ok(v) => opened.push((c.path, v, c.named)),
+            Err(e) if c.named => return Err(e),
+            Err(e) => skipped.push((c.path, e)),
+        }
+    }
+
+    // Only a merge that adds something is written.
+    let mut preview = ours;
+    let adds = opened
+        .iter()
+        .any(|(_, v, _)| !preview.merge(v).added.is_empty());
+    drop(preview);
+    let reports: Vec<MergeReport> = if adds {
+        ctx.modify(u, None, |v| fold(v, opened.iter().map(|(_, o, _)| o)))?
+    } else {
+        let mut v = ctx.decrypt(&u)?;
+        fold(&mut v, opened.iter().map(|(_, o, _)| o))?
+    };
+
+    // The merged vault is durable: the conflict copies can go.
+    let mut moved = Vec::new();
+    for (path, _, named) in &opened {
+        if *named {
+            continue;
+        }
+        match store::move_aside(path) {
+            Ok(to) => moved.push(MovedCopy {
+                from: store::file_name(path),
+                to: store::file_name(&to),
+            }),
+            Err(e) => ctx.say(&format!("warning: merged, but not moved aside: {e}")),
+        }
+    }
+    let view = merged_view(
+        opened.iter().map(|(p, _, _)| p.as_path()),
+        reports,
+        skipped,
+        moved,
+    );
+    report_merge(ctx, &view.0);
+    ctx.emit(&view.1)?;
+    Ok(Outcome::Done)
+}
+
+/// Folds each copy in, logging each that added anything.
+fn fold<'a>(v: &mut Vault, others: impl Iterator<Item = &'a Vault>) -> Result<Vec<MergeReport>> {
+    let mut reports = Vec::new();
+    for other in others {
+        let report = v.merge(other);
+        if !report.added.is_empty() {
+            v.log_merge(&mut SysRng, session::now(), report.added)?;
+        }
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+/// Opens another copy: with the vault's own keys if it has the same salt
+/// and key, else with the vault's passphrase, else with its own
+/// passphrase (`--other-passphrase-file`, or asked once and reused).
+fn open_copy(
+    c: &Copy,
+    u: &Unlocked,
+    other_passphrase_file: Option<&Path>,
+    other_pass: &mut Option<Passphrase>,
+) -> Result<Vault> {
+    let header = c.file.header();
+    if u.keys.opens(header) {
+        return session::decrypt(&c.path, c.file.clone(), &u.keys);
+    }
+    let envelope = c.file.envelope();
+    let vaults_own = match &u.passphrase {
+        Some(passphrase) => Keys::for_file(&c.path, &envelope, passphrase),
+        // The vault's keys came from the agent: it may hold the copy's too.
+        None => agent::keys_for(header).ok_or_else(|| Error::WrongPassphrase {
+            path: c.path.clone(),
+        }),
+    };
+    let keys = match vaults_own {
+        Ok(keys) => keys,
+        Err(Error::WrongPassphrase { .. }) => {
+            if other_pass.is_none() {
+                *other_pass = Some(prompt::other_passphrase(other_passphrase_file, &c.path)?);
+            }
+            let pass = other_pass.as_ref().expect("just set");
+            Keys::for_file(&c.path, &envelope, pass)?
+        }
+        Err(e) => return Err(e),
+    };
+    session::decrypt(&c.path, c.file.clone(), &keys)
+}
+
+/// The conflicts and notes for people (standard error), and the view.
+struct Notes {
+    conflicts: Vec<crate::vault::Conflict>,
+    renumbered: Vec<crate::vault::Renumbered>,
+    skipped: Vec<(PathBuf, Error)>,
+}
+
+fn merged_view<'a>(
+    paths: impl Iterator<Item = &'a Path>,
+    reports: Vec<MergeReport>,
+    skipped: Vec<(PathBuf, Error)>,
+    moved: Vec<MovedCopy>,
+) -> (Notes, output::Merged) {
+    let mut merged = Vec::new();
+    let mut conflicts = Vec::new();
+    let mut renumbered = Vec::new();
+    for (path, r) in paths.zip(reports) {
+        merged.push(MergedCopy {
+            from: path.display().to_string(),
+            added: r.added.into(),
+        });
+        conflicts.extend(r.conflicts);
+        renumbered.extend(r.renumbered);
+    }
+    let view = output::Merged {
+        merged,
+        conflicts: conflicts.iter().map(ConflictView::from).collect(),
+        renumbered: renumbered.iter().cloned().map(Into::into).collect(),
+        skipped: skipped
+            .iter()
+            .map(|(p, e)| SkippedCopy {
+                from: p.display().to_string(),
+                error: e.to_string(),
+            })
+            .collect(),
+        moved,
+    };
+    let notes = Notes {
+        conflicts,
+        renumbered,
+        skipped,
+    };
+    (notes, view)
+}
+
+fn report_merge(ctx: &mut Context, notes: &Notes) {
+    for c in &notes.conflicts {
+        let (line, fix) = output::explain_conflict(c);
+        ctx.say(&format!("conflict: {line}"));
+        ctx.say(&format!("hint: {fix}"));
+    }
+    for r in &notes.renumbered {
+        ctx.say(&format!(
+            "note: set {} of '{}' is now set {}: the other copy had made another set {} earlier",
+            r.from, r.account, r.to, r.from
+        ));
+    }
+    for (path, e) in &notes.skipped {
+        ctx.say(&format!(
+            "warning: left '{}' in place, not merged: {e}",
+            store::file_name(path)
+        ));
+    }
+}
+
+/// `git-merge BASE OURS THEIRS`: the merge as a git merge driver. The
+/// files are git's temporary copies: no lock, no memory, no conflict
+/// copies; the result replaces OURS atomically, sealed with OURS' keys.
+pub(super) fn git_merge(ctx: &mut Context, ours: &Path, theirs: &Path) -> Result<Outcome> {
+    ctx.memory = Memory::Ephemeral;
+    ctx.path = ours.to_path_buf();
+    let copy = Copy {
+        file: read_copy(theirs)?,
+        path: theirs.to_path_buf(),
+        named: true,
+    };
+    let u = ctx.unlock()?;
+    let mut vault = ctx.decrypt(&u)?;
+    let other = open_copy(&copy, &u, None, &mut None)?;
+    if other.id() != vault.id() {
+        return Err(Error::Unrelated {
+            path: theirs.to_path_buf(),
+        });
+    }
+    let reports = fold(&mut vault, std::iter::once(&other))?;
+    if reports.iter().any(|r| !r.added.is_empty()) {
+        let sealed = session::encrypt(&vault, &u.keys)?;
+        let saved = store::replace(ours, &sealed)?;
+        if let Some(warning) = saved.warning() {
+            ctx.say(&warning);
+        }
+    }
+    let (notes, view) = merged_view(std::iter::once(theirs), reports, Vec::new(), Vec::new());
+    report_merge(ctx, &notes);
+    // Git shows what a driver prints; the merge's account goes with the
+    // messages, on standard error, unless asked for as JSON.
+    if ctx.json {
+        ctx.emit(&view)?;
+    } else {
+        let mut text = Vec::new();
+        output::View::human(&view, &mut text).map_err(Error::output)?;
+        ctx.say(String::from_utf8_lossy(&text).trim_end());
+    }
+    Ok(Outcome::Done)
+}
+
+/// `summary [PATH]`: the vault, or any vault file, without a code.
+pub(super) fn summary(ctx: &mut Context, path: Option<&Path>) -> Result<Outcome> {
+    if let Some(p) = path {
+        // A file named here may be a textconv's temporary copy of an old
+        // version: nothing to compare with or remember.
+        if !store::same_file(p, &ctx.path) {
+            ctx.memory = Memory::Ephemeral;
+        }
+        ctx.path = p.to_path_buf();
+    }
+    let vault = ctx.read()?;
+    ctx.emit(&output::Summary::of(&vault))?;
+    Ok(Outcome::Done)
+}
