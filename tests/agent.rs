@@ -546,3 +546,34 @@ fn another_vault_at_the_same_path_gets_no_stale_key() {
     a.list_without_passphrase()
         .fails(exit::USAGE, "no passphrase given");
 }
+
+/// `merge` with the vault's key from the agent has no passphrase to try on
+/// a copy with another salt: it asks the agent for the copy's key too.
+#[test]
+fn merge_takes_both_keys_from_the_agent() {
+    let a = Agented::new();
+    a.env.generate("github", 5);
+    let other = a.env.path("other.cvlt");
+    fs::copy(a.env.vault(), &other).unwrap();
+    // The copy gets a new salt (and cost), the same passphrase, one use.
+    let on_other = |args: &[&str]| {
+        a.cmd(["--vault"])
+            .no_vault()
+            .arg(&other)
+            .args(args)
+            .passphrase(PASS)
+            .run()
+    };
+    on_other(&["passwd", "--kdf-iterations", "2"]).ok();
+    on_other(&["next", "github"]).ok();
+    a.unlock(&[]);
+    on_other(&["unlock"]).ok();
+    let merged = a.cmd(["merge", "--json"]).arg(&other).run();
+    merged.ok();
+    let shown: Shown = a
+        .cmd(["show", "github", "--all", "--json"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(shown.used().len(), 1, "{merged}");
+}
