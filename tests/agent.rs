@@ -262,6 +262,20 @@ fn agent_off_ignores_it_and_explicit_passphrases_win() {
         .fails(exit::USAGE, "no passphrase given");
 }
 
+/// Only `unlock` hands a key to the agent: a command that derived the key
+/// from a passphrase keeps it to itself.
+#[test]
+fn a_command_with_a_passphrase_starts_no_agent() {
+    let a = Agented::new();
+    a.env.generate("github", 3);
+    a.cmd(["list"]).passphrase(PASS).run().ok();
+    a.cmd(["next", "github"]).passphrase(PASS).run().ok();
+    assert!(a.agents().is_empty());
+    assert!(!a.socket().exists());
+    a.list_without_passphrase()
+        .fails(exit::USAGE, "no passphrase given");
+}
+
 #[test]
 fn lock_without_an_agent_says_so_and_starts_none() {
     let a = Agented::new();
