@@ -9,15 +9,20 @@
 //!    `examples/populate.rs`), minus the same command on the empty vault.
 //!    A cheap key derivation keeps its noise out of the difference.
 //! 3. Peak memory (max RSS) of each of those processes.
-//! 4. The key agent: `codevault list` on a vault at the default cost with
+//! 4. Merge: `codevault merge` of two 10,000-account copies that each
+//!    changed 100 accounts, minus the same merge of two empty copies (both
+//!    derive two keys: the copies have different salts), and the merge
+//!    itself in-process (`Vault::merge`, no file, no key).
+//! 5. The key agent: `codevault list` on a vault at the default cost with
 //!    the key from the agent (after `unlock`), against the same command
 //!    deriving the key, paired run by run; and the same command on a vault
 //!    at the cheapest cost, as the floor of a process that derives nothing
 //!    worth the name.
 //!
 //! `BENCH_RUNS` sets the runs per measurement (default 15); the median is
-//! reported. `cargo bench -- unlock`, `cargo bench -- overhead` or
-//! `cargo bench -- agent` runs one part. Nothing here is asserted: the figures go in the README.
+//! reported. `cargo bench -- unlock`, `-- overhead`, `-- merge` or
+//! `-- agent` runs one part. Nothing here is asserted: the figures go in
+//! the README.
 //!
 //! The unlock part also times each program alone after 3 s of idleness
 //! (`BENCH_IDLE_RUNS`, default 5), as a user meets it: on a virtual machine
@@ -46,6 +51,11 @@ fn main() {
     // RSS is inherited across fork and exec on Linux, so a parent that had
     // derived a 256 MiB key would inflate every child's figure.
     let args: Vec<String> = env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--write-copies") {
+        let accounts = args[4].parse::<usize>().expect("number");
+        write_copies(Path::new(&args[2]), Path::new(&args[3]), accounts);
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("--write-vault") {
         let n = |i: usize| args[i].parse::<u64>().expect("number");
         let kdf = KdfParams::new(n(4), n(5), n(6)).expect("bounds");
@@ -69,6 +79,9 @@ fn main() {
     }
     if wants("overhead") {
         overhead(dir.path(), runs);
+    }
+    if wants("merge") {
+        merge(dir.path(), runs);
     }
     if wants("agent") {
         agent(dir.path(), runs);
@@ -317,6 +330,100 @@ fn overhead(dir: &Path, runs: usize) {
             rss_next / 1024
         );
     }
+}
+
+/// Two copies of one vault of `accounts` accounts (as `populate` makes
+/// them), each with 100 accounts changed by `next` (different ones on each
+/// side), sealed under different salts at the cheapest cost.
+fn write_copies(ours: &Path, theirs: &Path, accounts: usize) {
+    let now = session::now();
+    let mut base = Vault::new(&mut SysRng, now).expect("new vault");
+    for i in 0..accounts {
+        let name = AccountName::parse(&format!("acct{i}")).expect("name");
+        base.generate(&name, 10, &mut SysRng, now)
+            .expect("generate");
+    }
+    let changed = |mut v: Vault, from: usize| {
+        for i in (from..accounts).take(100) {
+            let name = AccountName::parse(&format!("acct{i}")).expect("name");
+            v.next(&name, None, &mut SysRng, now).expect("next");
+        }
+        v
+    };
+    let a = changed(base.clone(), 0);
+    let b = changed(base, accounts / 2);
+    let kdf = KdfParams::new(8, 1, 1).expect("bounds");
+    for (v, path) in [(a, ours), (b, theirs)] {
+        let keys = Keys::fresh(&Passphrase::new(PASS), kdf).expect("keys");
+        let bytes = session::encrypt(&v, &keys).expect("encrypt");
+        std::fs::write(path, bytes).expect("write");
+    }
+}
+
+fn merge(dir: &Path, runs: usize) {
+    println!("\n## Merge: two copies that each changed 100 accounts (Argon2id 8 MiB, t=1, p=1)");
+    println!(
+        "| accounts | `codevault merge` | two empty copies | beyond the two derivations | in-process `Vault::merge` |"
+    );
+    println!("|---|---|---|---|---|");
+    let home = dir.join("home");
+    for accounts in [0usize, 1_000, 10_000] {
+        let ours = dir.join(format!("merge-ours-{accounts}.cvlt"));
+        let theirs = dir.join(format!("merge-theirs-{accounts}.cvlt"));
+        let status = Command::new(env::current_exe().expect("own path"))
+            .arg("--write-copies")
+            .arg(&ours)
+            .arg(&theirs)
+            .arg(accounts.to_string())
+            .status()
+            .expect("spawn the copies writer");
+        assert!(status.success(), "writing the copies failed");
+        let original = std::fs::read(&ours).expect("read ours");
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            // Every run merges into the copy as it was, with no memory of it.
+            std::fs::write(&ours, &original).expect("restore ours");
+            let _ = std::fs::remove_dir_all(&home);
+            let mut cmd = codevault(&ours, &["merge"]);
+            cmd.env("HOME", &home).arg(&theirs);
+            times.push(run(&mut cmd, None).0);
+        }
+        let took = median(times);
+        let pure = in_process_merge(&original, &std::fs::read(&theirs).expect("read theirs"));
+        if accounts == 0 {
+            BASE.with(|b| b.set(Some(took)));
+        }
+        let base = BASE.with(|b| b.get()).unwrap_or(took);
+        println!(
+            "| {accounts} | {} | {} | {} | {} |",
+            ms(took),
+            ms(base),
+            ms(took.saturating_sub(base)),
+            ms(pure)
+        );
+    }
+}
+
+thread_local!(static BASE: std::cell::Cell<Option<Duration>> = const { std::cell::Cell::new(None) });
+
+/// The union alone: both copies opened first, then `Vault::merge` timed
+/// (median of 5).
+fn in_process_merge(ours: &[u8], theirs: &[u8]) -> Duration {
+    let path = Path::new("bench");
+    let pass = Passphrase::new(PASS);
+    let (a, _) = session::open(path, ours.to_vec(), &pass).expect("open ours");
+    let (b, _) = session::open(path, theirs.to_vec(), &pass).expect("open theirs");
+    let times = (0..5)
+        .map(|_| {
+            let mut v = a.clone();
+            let start = Instant::now();
+            let report = v.merge(&b);
+            let took = start.elapsed();
+            std::hint::black_box(report);
+            took
+        })
+        .collect();
+    median(times)
 }
 
 fn agent(dir: &Path, runs: usize) {

@@ -218,6 +218,18 @@ impl Context<'_> {
         write_with: Option<&Keys>,
         change: impl FnOnce(&mut Vault) -> Result<T>,
     ) -> Result<T> {
+        self.modify_if(u, write_with, |v| change(v).map(|t| (t, true)))
+    }
+
+    /// As [`Context::modify`], for a change that may find nothing to do:
+    /// it says whether it changed the vault, and nothing is written when
+    /// it did not (`merge` of a copy with nothing new).
+    pub(super) fn modify_if<T>(
+        &mut self,
+        u: Unlocked,
+        write_with: Option<&Keys>,
+        change: impl FnOnce(&mut Vault) -> Result<(T, bool)>,
+    ) -> Result<T> {
         let lock = store::lock(&self.path, store::LOCK_WAIT)?;
         let bytes = store::read(&self.path)?;
         let Unlocked {
@@ -252,7 +264,12 @@ impl Context<'_> {
         let mut vault = session::decrypt(&self.path, file, &keys)?;
         self.refuse_older(recalled.as_ref(), &vault)?;
         // A failed change returns here, before anything is written.
-        let result = change(&mut vault)?;
+        let (result, changed) = change(&mut vault)?;
+        if !changed {
+            drop(lock);
+            self.remember(&vault, keys.kdf(), self.accept_older);
+            return Ok(result);
+        }
         let sealing = write_with.unwrap_or(&keys);
         let sealed = session::encrypt(&vault, sealing)?;
         let kdf = sealing.kdf();

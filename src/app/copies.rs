@@ -72,38 +72,40 @@ pub(super) fn merge(
         }
     }
     let u = ctx.unlock()?;
-    let ours = ctx.decrypt(&u)?;
+    // Every other copy is opened (and its passphrase asked) before the
+    // lock is taken.
     let mut other_pass = None;
     let mut opened: Vec<(PathBuf, Vault, bool)> = Vec::new();
     for c in copies {
-        let result = open_copy(&c, &u, other_passphrase_file, &mut other_pass).and_then(|v| {
-            if v.id() == ours.id() || unrelated {
-                Ok(v)
-            } else {
-                Err(Error::Unrelated {
-                    path: c.path.clone(),
-                })
-            }
-        });
-        match result {
+        match open_copy(&c, &u, other_passphrase_file, &mut other_pass) {
             Ok(v) => opened.push((c.path, v, c.named)),
             Err(e) if c.named => return Err(e),
             Err(e) => skipped.push((c.path, e)),
         }
     }
-
-    // Only a merge that adds something is written.
-    let mut preview = ours;
-    let adds = opened
-        .iter()
-        .any(|(_, v, _)| !preview.merge(v).added.is_empty());
-    drop(preview);
-    let reports: Vec<MergeReport> = if adds {
-        ctx.modify(u, None, |v| fold(v, opened.iter().map(|(_, o, _)| o)))?
-    } else {
-        let mut v = ctx.decrypt(&u)?;
-        fold(&mut v, opened.iter().map(|(_, o, _)| o))?
-    };
+    // Under the lock: each copy of this vault folded in; a copy of another
+    // vault refused (named) or left in place (found beside it). Only a
+    // merge that adds something is written.
+    let (reports, unrelated_copies) = ctx.modify_if(u, None, |v| {
+        let mut reports = Vec::new();
+        let mut strangers = Vec::new();
+        for (i, (path, other, named)) in opened.iter().enumerate() {
+            if other.id() != v.id() && !unrelated {
+                if *named {
+                    return Err(Error::Unrelated { path: path.clone() });
+                }
+                strangers.push(i);
+                continue;
+            }
+            reports.push(fold(v, other)?);
+        }
+        let changed = reports.iter().any(|r| !r.added.is_empty());
+        Ok(((reports, strangers), changed))
+    })?;
+    for i in unrelated_copies.into_iter().rev() {
+        let (path, _, _) = opened.remove(i);
+        skipped.push((path.clone(), Error::Unrelated { path }));
+    }
 
     // The merged vault is durable: the conflict copies can go.
     let mut moved = Vec::new();
@@ -130,17 +132,13 @@ pub(super) fn merge(
     Ok(Outcome::Done)
 }
 
-/// Folds each copy in, logging each that added anything.
-fn fold<'a>(v: &mut Vault, others: impl Iterator<Item = &'a Vault>) -> Result<Vec<MergeReport>> {
-    let mut reports = Vec::new();
-    for other in others {
-        let report = v.merge(other);
-        if !report.added.is_empty() {
-            v.log_merge(&mut SysRng, session::now(), report.added)?;
-        }
-        reports.push(report);
+/// Folds a copy in, logging the merge if it added anything.
+fn fold(v: &mut Vault, other: &Vault) -> Result<MergeReport> {
+    let report = v.merge(other);
+    if !report.added.is_empty() {
+        v.log_merge(&mut SysRng, session::now(), report.added)?;
     }
-    Ok(reports)
+    Ok(report)
 }
 
 /// Opens another copy: with the vault's own keys if it has the same salt
@@ -262,15 +260,20 @@ pub(super) fn git_merge(ctx: &mut Context, ours: &Path, theirs: &Path) -> Result
             path: theirs.to_path_buf(),
         });
     }
-    let reports = fold(&mut vault, std::iter::once(&other))?;
-    if reports.iter().any(|r| !r.added.is_empty()) {
+    let report = fold(&mut vault, &other)?;
+    if !report.added.is_empty() {
         let sealed = session::encrypt(&vault, &u.keys)?;
         let saved = store::replace(ours, &sealed)?;
         if let Some(warning) = saved.warning() {
             ctx.say(&warning);
         }
     }
-    let (notes, view) = merged_view(std::iter::once(theirs), reports, Vec::new(), Vec::new());
+    let (notes, view) = merged_view(
+        std::iter::once(theirs),
+        vec![report],
+        Vec::new(),
+        Vec::new(),
+    );
     report_merge(ctx, &notes);
     // Git shows what a driver prints; the merge's account goes with the
     // messages, on standard error, unless asked for as JSON.

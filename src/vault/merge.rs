@@ -109,11 +109,6 @@ impl Vault {
     /// ([`Vault::id`]); merging unrelated vaults is the same union.
     pub fn merge(&mut self, other: &Vault) -> MergeReport {
         let mut added = MergeCounts::default();
-        let ours_before: HashSet<Uid> = self.set_uids().collect();
-        let theirs_all: HashSet<Uid> = other.set_uids().collect();
-        let numbers_before = self.shown_numbers();
-        let active_before = active_sets(self);
-        let active_theirs = active_sets(other);
 
         // Removals first: a set either copy removed is not brought back.
         let known: HashSet<Uid> = self.removals.iter().map(|r| r.uid).collect();
@@ -123,24 +118,34 @@ impl Vault {
                 added.removals += 1;
             }
         }
-        self.removals.sort_by_key(|r| (r.at, r.uid));
         let removals = std::mem::take(&mut self.removals);
         let removed =
             |account: &str, set: &CodeSet| removals.iter().any(|r| r.covers(account, set));
-        self.accounts.retain(|name, account| {
-            account.sets.retain(|s| !removed(name, s));
-            !account.sets.is_empty()
-        });
+        if added.removals > 0 {
+            self.accounts.retain(|name, account| {
+                account.sets.retain(|s| !removed(name, s));
+                !account.sets.is_empty()
+            });
+        }
 
-        // Sets and the records inside them.
+        // Sets and the records inside them. Each account's active set
+        // before the merge is noted where the other copy brings a set of
+        // its own: the only place two active sets can meet.
         let mut double_uses: Vec<(String, Uid, usize)> = Vec::new();
         let mut new_sets: Vec<(String, Uid)> = Vec::new();
+        let mut rivals: Vec<(String, Uid, Uid)> = Vec::new();
+        let mut numbers_before: Option<HashMap<Uid, u64>> = None;
         for (name, theirs) in &other.accounts {
+            if !self.accounts.contains_key(name) {
+                self.accounts.insert(name.clone(), Default::default());
+            }
+            let account = self.accounts.get_mut(name).expect("just made sure");
+            let ours_active = account.active().map(|s| s.uid);
+            let theirs_active = theirs.active().map(|s| s.uid);
             for set in &theirs.sets {
                 if removed(name, set) {
                     continue;
                 }
-                let account = self.accounts.entry(name.clone()).or_default();
                 match account.sets.iter_mut().find(|s| s.uid == set.uid) {
                     Some(ours) => {
                         merge_set(ours, set, &mut added, |index| {
@@ -152,27 +157,50 @@ impl Vault {
                         added.uses += set.codes.iter().map(|e| e.uses.len()).sum::<usize>();
                         added.revocations += usize::from(set.revoked.is_some());
                         new_sets.push((name.clone(), set.uid));
+                        // Each copy's active set, one the other never had.
+                        if Some(set.uid) == theirs_active
+                            && let Some(ours) = ours_active
+                            && !theirs.sets.iter().any(|s| s.uid == ours)
+                        {
+                            rivals.push((name.clone(), ours, set.uid));
+                        }
                         account.insert(set.clone());
                     }
                 }
             }
+            if account.sets.is_empty() {
+                self.accounts.remove(name);
+            }
         }
         self.removals = removals;
-
-        // The log, each event once.
-        let seen: HashSet<Uid> = self.events.iter().map(|e| e.uid).collect();
-        let before = self.events.len();
-        self.events.extend(
-            other
-                .events
-                .iter()
-                .filter(|e| !seen.contains(&e.uid))
-                .cloned(),
-        );
-        added.events = self.events.len() - before;
-        if added.events > 0 {
-            self.events.sort_by_key(|e| e.order());
+        self.removals.sort_by_key(|r| (r.at, r.uid));
+        if !new_sets.is_empty() {
+            // The numbers this copy's own sets showed (not settled again
+            // yet), to say which changed.
+            let fresh: HashSet<Uid> = new_sets.iter().map(|(_, u)| *u).collect();
+            let mut before = self.shown_numbers();
+            before.retain(|uid, _| !fresh.contains(uid));
+            numbers_before = Some(before);
         }
+
+        // The log, each event once: both logs are in order, and one event
+        // has one place in it, so a single pass merges them.
+        let ours = std::mem::take(&mut self.events);
+        let mut merged = Vec::with_capacity(ours.len().max(other.events.len()));
+        let mut theirs = other.events.iter().peekable();
+        for e in ours {
+            while let Some(t) = theirs.next_if(|t| t.order() < e.order()) {
+                merged.push(t.clone());
+                added.events += 1;
+            }
+            theirs.next_if(|t| t.order() == e.order());
+            merged.push(e);
+        }
+        for t in theirs {
+            merged.push(t.clone());
+            added.events += 1;
+        }
+        self.events = merged;
 
         self.clock = self.clock.max(other.clock);
         self.next_number = self.next_number.max(other.next_number);
@@ -192,20 +220,13 @@ impl Vault {
                 });
             }
         }
-        for (name, ours) in &active_before {
-            let Some(theirs) = active_theirs.get(name) else {
-                continue;
-            };
-            // Each copy's active set is one the other never had.
-            if ours == theirs || theirs_all.contains(ours) || ours_before.contains(theirs) {
-                continue;
-            }
-            let Some(account) = self.accounts.get(name) else {
+        for (name, ours, theirs) in rivals {
+            let Some(account) = self.accounts.get(&name) else {
                 continue;
             };
             let (Some(a), Some(b)) = (
-                account.sets.iter().position(|s| s.uid == *ours),
-                account.sets.iter().position(|s| s.uid == *theirs),
+                account.sets.iter().position(|s| s.uid == ours),
+                account.sets.iter().position(|s| s.uid == theirs),
             ) else {
                 continue;
             };
@@ -222,16 +243,18 @@ impl Vault {
         }
 
         let mut renumbered = Vec::new();
-        for (name, account) in &self.accounts {
-            for set in &account.sets {
-                if let Some(&from) = numbers_before.get(&set.uid)
-                    && from != set.id
-                {
-                    renumbered.push(Renumbered {
-                        account: name.clone(),
-                        from,
-                        to: set.id,
-                    });
+        if let Some(before) = numbers_before {
+            for (name, account) in &self.accounts {
+                for set in &account.sets {
+                    if let Some(&from) = before.get(&set.uid)
+                        && from != set.id
+                    {
+                        renumbered.push(Renumbered {
+                            account: name.clone(),
+                            from,
+                            to: set.id,
+                        });
+                    }
                 }
             }
         }
@@ -240,10 +263,6 @@ impl Vault {
             conflicts,
             renumbered,
         }
-    }
-
-    fn set_uids(&self) -> impl Iterator<Item = Uid> + '_ {
-        self.accounts.values().flat_map(|a| &a.sets).map(|s| s.uid)
     }
 
     fn set_by_uid(&self, account: &str, uid: Uid) -> Option<&CodeSet> {
@@ -292,14 +311,6 @@ impl Vault {
         }
         out
     }
-}
-
-/// Each account's active set, by identity.
-fn active_sets(v: &Vault) -> HashMap<String, Uid> {
-    v.accounts
-        .iter()
-        .filter_map(|(n, a)| a.active().map(|s| (n.clone(), s.uid)))
-        .collect()
 }
 
 /// Folds the other copy's records of one set into ours. `double_use` is
