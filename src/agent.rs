@@ -1,6 +1,7 @@
 //! The key agent: `unlock` derives a vault's keys once and hands them to a
 //! small per-user process (this same binary, `codevault --run-agent DIR`,
-//! started in the background and detached); later commands ask it before prompting.
+//! started in the background and detached); later commands ask it before
+//! prompting.
 //!
 //! What it holds: derived keys only, never the passphrase, each named by
 //! what makes it valid for a file ([`KeyId`]: cost, salt, key check), so a
@@ -132,8 +133,7 @@ pub fn keys_for(header: &Header) -> Option<Keys> {
     if is_off() {
         return None;
     }
-    let dir = runtime_dir().ok()?;
-    let mut stream = connect(&dir)?;
+    let mut stream = connect(&runtime_dir())?;
     match exchange(&mut stream, &Request::Get(KeyId::of(header))).ok()? {
         Response::Key(bytes) => Keys::from_agent(
             header,
@@ -180,9 +180,7 @@ pub fn store(keys: &Keys, timeout: Timeout) -> Result<()> {
 
 /// Makes the agent forget one key, if it runs; never starts one.
 pub fn forget(id: KeyId) {
-    if let Ok(dir) = runtime_dir()
-        && let Some(mut stream) = connect(&dir)
-    {
+    if let Some(mut stream) = connect(&runtime_dir()) {
         let _ = exchange(&mut stream, &Request::Forget(id));
     }
 }
@@ -190,10 +188,7 @@ pub fn forget(id: KeyId) {
 /// Makes the agent forget every key: how many it held, or `None` when no
 /// agent was running. Works with the agent "off" too: forgetting is safe.
 pub fn lock() -> Result<Option<u32>> {
-    let Ok(dir) = runtime_dir() else {
-        return Ok(None);
-    };
-    let Some(mut stream) = connect(&dir) else {
+    let Some(mut stream) = connect(&runtime_dir()) else {
         return Ok(None);
     };
     match exchange(&mut stream, &Request::ForgetAll) {
@@ -206,16 +201,16 @@ pub fn lock() -> Result<Option<u32>> {
 
 /// `$XDG_RUNTIME_DIR/codevault` when that is set (and absolute), else
 /// `codevault-<uid>` in the temp directory. Not created here.
-pub fn runtime_dir() -> io::Result<PathBuf> {
+pub fn runtime_dir() -> PathBuf {
     match env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-        Some(base) if base.is_absolute() => Ok(base.join("codevault")),
-        _ => Ok(env::temp_dir().join(format!("codevault-{}", unix::uid()))),
+        Some(base) if base.is_absolute() => base.join("codevault"),
+        _ => env::temp_dir().join(format!("codevault-{}", unix::uid())),
     }
 }
 
 /// The runtime directory, created 0700 if missing, and checked.
 fn prepare_dir() -> Result<PathBuf> {
-    let dir = runtime_dir().map_err(|e| Error::io("find", "the agent's directory", e))?;
+    let dir = runtime_dir();
     match DirBuilder::new().mode(0o700).create(&dir) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
