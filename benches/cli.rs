@@ -9,15 +9,20 @@
 //!    `examples/populate.rs`), minus the same command on the empty vault.
 //!    A cheap key derivation keeps its noise out of the difference.
 //! 3. Peak memory (max RSS) of each of those processes.
-//!
 //! 4. Merge: `codevault merge` of two 10,000-account copies that each
 //!    changed 100 accounts, minus the same merge of two empty copies (both
 //!    derive two keys: the copies have different salts), and the merge
 //!    itself in-process (`Vault::merge`, no file, no key).
+//! 5. The key agent: `codevault list` on a vault at the default cost with
+//!    the key from the agent (after `unlock`), against the same command
+//!    deriving the key, paired run by run; and the same command on a vault
+//!    at the cheapest cost, as the floor of a process that derives nothing
+//!    worth the name.
 //!
 //! `BENCH_RUNS` sets the runs per measurement (default 15); the median is
-//! reported. `cargo bench -- unlock`, `-- overhead` or `-- merge` runs one
-//! part. Nothing here is asserted: the figures go in the README.
+//! reported. `cargo bench -- unlock`, `-- overhead`, `-- merge` or
+//! `-- agent` runs one part. Nothing here is asserted: the figures go in
+//! the README.
 //!
 //! The unlock part also times each program alone after 3 s of idleness
 //! (`BENCH_IDLE_RUNS`, default 5), as a user meets it: on a virtual machine
@@ -80,6 +85,9 @@ fn main() {
     }
     if wants("every-code") {
         every_code(dir.path(), runs);
+    }
+    if wants("agent") {
+        agent(dir.path(), runs);
     }
 }
 
@@ -455,4 +463,66 @@ fn every_code(dir: &Path, runs: usize) {
             rss_export / 1024
         );
     }
+}
+
+fn agent(dir: &Path, runs: usize) {
+    println!("\n## A command through the key agent vs deriving the key (paired runs)");
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    let vault = dir.join("agent-default.cvlt");
+    make_vault(&vault, 10, KdfParams::DEFAULT);
+    let cheap = dir.join("agent-cheap.cvlt");
+    make_vault(&cheap, 10, KdfParams::new(8, 1, 1).expect("bounds"));
+    let with_runtime = |mut c: Command| {
+        c.env("XDG_RUNTIME_DIR", &runtime);
+        c
+    };
+    run(
+        &mut with_runtime(codevault(&vault, &["unlock", "--timeout", "1h"])),
+        None,
+    );
+    // The agent's run: no passphrase anywhere, the key from the agent.
+    let through_agent = || {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .arg("--vault")
+            .arg(&vault)
+            .arg("list");
+        c
+    };
+    let deriving = || with_runtime(codevault(&vault, &["list"]));
+    let floor = || with_runtime(codevault(&cheap, &["list"]));
+    let (mut a, mut d, mut f, mut shares) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 0..runs + 2 {
+        let (ta, td) = if i % 2 == 0 {
+            let ta = run(&mut through_agent(), None).0;
+            (ta, run(&mut deriving(), None).0)
+        } else {
+            let td = run(&mut deriving(), None).0;
+            (run(&mut through_agent(), None).0, td)
+        };
+        let tf = run(&mut floor(), None).0;
+        if i >= 2 {
+            a.push(ta);
+            d.push(td);
+            f.push(tf);
+            shares.push(ta.as_secs_f64() / td.as_secs_f64());
+        }
+    }
+    run(&mut with_runtime(codevault(&vault, &["lock"])), None);
+    shares.sort_by(f64::total_cmp);
+    println!(
+        "| list, 10 accounts, default cost | through the agent | deriving the key | agent / deriving: median (10th-90th percentile) | cheapest cost (8 MiB, t=1) |"
+    );
+    println!("|---|---|---|---|---|");
+    println!(
+        "| whole process | {} | {} | {:.1}% ({:.1}-{:.1}%) | {} |",
+        ms(median(a)),
+        ms(median(d)),
+        shares[shares.len() / 2] * 100.0,
+        shares[shares.len() / 10] * 100.0,
+        shares[shares.len() * 9 / 10] * 100.0,
+        ms(median(f)),
+    );
 }

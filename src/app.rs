@@ -1,5 +1,6 @@
 //! One function per command: checked inputs in, a view out. `context`
-//! holds what they share; `sets`, `codes` and `admin` the commands.
+//! holds what they share; `sets`, `codes`, `admin` and `unlock` the
+//! commands.
 //!
 //! The order inside every command is the same, and it matters: check the
 //! arguments, read and check the file (a missing or damaged vault is said
@@ -21,12 +22,14 @@ mod copies;
 mod export;
 mod man;
 mod sets;
+mod unlock;
 
 use admin::{completions, init, log, passwd};
 use codes::{check, next, use_code};
 use context::{Context, Memory};
 use copies::{git_merge, merge, summary};
 use sets::{generate, import, list, remove, revoke, show};
+use unlock::{lock, unlock};
 
 /// How a command that did not fail ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,6 +53,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
     match cli.command {
         Command::Completions { shell } => return completions(shell, out),
         Command::Man => return man::man(out),
+        Command::Lock => return lock(cli.global.json, out),
         _ => {}
     }
     let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
@@ -117,7 +121,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::GitMerge { ours, theirs, .. } => git_merge(&mut ctx, &ours, &theirs),
         Command::Summary { path } => summary(&mut ctx, path.as_deref()),
         Command::Export { output } => export::export(&mut ctx, output.as_deref()),
-        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
+        Command::Unlock { timeout } => unlock(&mut ctx, &timeout),
+        Command::Completions { .. } | Command::Man | Command::Lock => {
+            unreachable!("handled above")
+        }
     }?;
     // Only after a success: a refusal's or failure's hint must stay the
     // last line. `passwd` changes the cost itself: no point there.

@@ -18,7 +18,8 @@ Examples:
 
 The vault is --vault PATH, else $CODEVAULT_PATH, else
 ~/.local/share/codevault/vault.cvlt. The passphrase comes from
---passphrase-file, else $CODEVAULT_PASSPHRASE, else a prompt.
+--passphrase-file, else $CODEVAULT_PASSPHRASE, else the agent that
+`codevault unlock` started, else a prompt.
 
 Exit codes: 0 ok, 1 code refused, 2 usage or input error, 3 wrong
 passphrase, 4 damaged or unsupported vault, 5 I/O or lock failure.";
@@ -368,6 +369,35 @@ pub enum Command {
         after_help = "Example:\n  mkdir -p ~/.local/share/man/man1\n  codevault man > ~/.local/share/man/man1/codevault.1\n  man codevault"
     )]
     Man,
+
+    /// Keep this vault's key in the agent, so later commands ask nothing
+    ///
+    /// Asks for the passphrase once (or reads --passphrase-file or
+    /// $CODEVAULT_PASSPHRASE), derives the key and hands the key, never the
+    /// passphrase, to a per-user agent started in the background. Until
+    /// `codevault lock`, until the key has gone unused for the timeout, or
+    /// until a restart, commands on this vault take the key from the agent.
+    /// Run again to refresh the timeout. Any program running as you can use
+    /// the vault meanwhile, as with ssh-agent; CODEVAULT_AGENT=off makes a
+    /// command ignore the agent.
+    #[command(
+        after_help = "Example:\n  codevault unlock\n  codevault unlock --timeout 30m\n  codevault --vault ./team.cvlt unlock --timeout 90s"
+    )]
+    Unlock {
+        /// Forget the key after it has gone unused this long: 90s, 30m,
+        /// 2h, 1h30m (1s to 24h)
+        #[arg(long, value_name = "DURATION", default_value = "10m")]
+        timeout: String,
+    },
+
+    /// Make the agent forget every key now
+    ///
+    /// Every vault unlocked with `codevault unlock` asks for its passphrase
+    /// again; the agent exits.
+    #[command(
+        after_help = "Example:\n  codevault lock\n  trap 'codevault lock' EXIT    # in a script that ran codevault unlock"
+    )]
+    Lock,
 }
 
 /// The Argon2id cost; each is checked against its bounds.

@@ -282,6 +282,9 @@ pub enum Error {
     #[error("standard output is closed; the code would be marked used and never seen")]
     StdoutClosed,
 
+    #[error("the key agent failed: {}", escape(detail))]
+    Agent { detail: String },
+
     /// Standard output was closed by the reader (`codevault show x | head -1`).
     /// Not a failure to report: the binary exits quietly.
     #[error("standard output was closed")]
@@ -341,7 +344,8 @@ impl Error {
             | NoClipboard { .. }
             | Clipboard { .. }
             | Unseen { .. }
-            | StdoutClosed => exit::FAILURE,
+            | StdoutClosed
+            | Agent { .. } => exit::FAILURE,
             BrokenPipe => exit::SUCCESS,
         }
     }
@@ -447,6 +451,10 @@ impl Error {
             }
             KdfFlag(_) => "memory 8-4096 MiB, iterations 1-32, parallelism 1-16".into(),
             LockTimeout { .. } => "another codevault command is still running; try again".into(),
+            Agent { .. } => {
+                "commands still work and ask for the passphrase; CODEVAULT_AGENT=off skips the agent"
+                    .into()
+            }
             LockLost { .. } => "nothing was changed; another program removes codevault's lock \
                                  files: stop it, then run the command again"
                 .into(),

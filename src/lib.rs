@@ -15,6 +15,8 @@
 //!           app ─> output   JSON and human views
 //!           app ─> clipboard  `next --copy`: xclip / wl-copy, cleared later
 //!                  output, error ─> display  untrusted text made safe to show
+//!           app ─> agent    the key agent: keeps derived keys between
+//!                           commands (`unlock`), and its client
 //! error, secret: shared by all; secrets are zeroed and never printed.
 //! style: which words are coloured; main decides per stream if it shows.
 //! sys: process hardening (no core dumps, not dumpable, locked memory).
@@ -29,6 +31,7 @@
 #[cfg(not(unix))]
 compile_error!("codevault runs on Unix-like systems (Linux, the BSDs, macOS) only");
 
+pub mod agent;
 pub mod app;
 pub mod cli;
 pub mod clipboard;

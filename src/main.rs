@@ -19,6 +19,14 @@ fn main() -> ExitCode {
     if let Some(code) = codevault::clipboard::clearer(std::env::args_os()) {
         return ExitCode::from(code);
     }
+    // The key agent is this program started by `unlock` in another mode:
+    // not a subcommand, so that no help or completion script offers it.
+    if let Some(dir) = codevault::agent::mode() {
+        return match codevault::agent::serve(&dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => report(&e, ColorChoice::Never),
+        };
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version, and bare `codevault`: clap's own output.

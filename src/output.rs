@@ -1303,3 +1303,43 @@ impl View for Summary {
         Log::lines(&self.log, out)
     }
 }
+
+// ------------------------------------------------------------ unlock/lock
+
+/// `unlock`: the agent holds the vault's keys.
+#[derive(Serialize)]
+pub struct KeysHeld {
+    pub path: String,
+    pub timeout_seconds: u32,
+    /// The timeout as typed: `10m`, `1h30m`.
+    #[serde(skip)]
+    pub timeout: String,
+}
+
+impl View for KeysHeld {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Unlocked {}: commands on it need no passphrase until `codevault lock` \
+             or {} without use.",
+            self.path, self.timeout
+        )
+    }
+}
+
+/// `lock`: what the agent forgot.
+#[derive(Serialize)]
+pub struct KeysForgotten {
+    pub agent_was_running: bool,
+    pub keys: u32,
+}
+
+impl View for KeysForgotten {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        match (self.agent_was_running, self.keys) {
+            (false, _) => writeln!(out, "No agent was running: nothing was unlocked."),
+            (true, 1) => writeln!(out, "Locked: the agent forgot 1 key."),
+            (true, n) => writeln!(out, "Locked: the agent forgot {n} keys."),
+        }
+    }
+}

@@ -93,6 +93,12 @@ fn typeable(p: Passphrase) -> Result<Passphrase> {
     Err(Error::InvalidNewPassphrase { reason })
 }
 
+/// Whether the passphrase was given explicitly (a file, the environment):
+/// then it is used before the agent.
+pub fn passphrase_given(file: Option<&Path>) -> bool {
+    file.is_some() || env::var_os(PASSPHRASE_ENV).is_some()
+}
+
 fn non_empty(p: Passphrase, what: &'static str) -> Result<Passphrase> {
     if p.is_empty() {
         Err(Error::EmptyPassphrase { what })

@@ -214,6 +214,28 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
     })
 }
 
+/// What the key agent keeps and gives back: derived keys, never the
+/// passphrase.
+impl Keys {
+    /// Keys the agent handed back, for a file with this header: only when
+    /// they carry the header's key check (so they fit its salt and cost).
+    pub fn from_agent(header: &Header, derived: DerivedKeys) -> Option<Keys> {
+        crypto::key_check_matches(&header.key_check, &derived.check).then_some(Keys {
+            kdf: header.kdf,
+            salt: header.salt,
+            derived,
+        })
+    }
+
+    pub fn derived(&self) -> &DerivedKeys {
+        &self.derived
+    }
+
+    pub fn salt(&self) -> &[u8; SALT_LEN] {
+        &self.salt
+    }
+}
+
 /// Salts and nonces come from the operating system's generator.
 fn random_fill(buf: &mut [u8]) -> Result<()> {
     SysRng
@@ -246,6 +268,27 @@ mod tests {
         let file = CheckedFile::new(path, a).unwrap();
         let again = Keys::for_file(path, &file.envelope(), &pass).unwrap();
         assert_eq!(decrypt(path, file, &again).unwrap(), vault);
+    }
+
+    #[test]
+    fn keys_from_the_agent_must_carry_the_headers_key_check() {
+        let pass = Passphrase::new("pw");
+        let keys = Keys::fresh(&pass, cheap()).unwrap();
+        let vault = Vault::new(&mut SysRng, now()).unwrap();
+        let bytes = encrypt(&vault, &keys).unwrap();
+        let path = Path::new("v");
+        let header = check(path, &bytes).unwrap().header;
+        let handed_back = |check| DerivedKeys {
+            encryption: keys.derived().encryption.clone(),
+            check,
+        };
+        let back = Keys::from_agent(&header, handed_back(keys.derived().check)).unwrap();
+        assert!(back.fit(&header));
+        let file = CheckedFile::new(path, bytes).unwrap();
+        assert_eq!(decrypt(path, file, &back).unwrap(), vault);
+        let mut other = keys.derived().check;
+        other[0] ^= 1;
+        assert!(Keys::from_agent(&header, handed_back(other)).is_none());
     }
 
     #[test]

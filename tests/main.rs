@@ -16,6 +16,7 @@ mod common;
 mod inproc;
 mod terminal;
 
+mod agent;
 mod arbitrary;
 mod audit;
 mod bad_fixtures;

@@ -7,6 +7,7 @@ use std::path::Path;
 use clap::CommandFactory;
 use rand::rngs::SysRng;
 
+use crate::agent;
 use crate::cli::{Cli, KdfArgs, Shell};
 use crate::crypto::{self, KdfParams};
 use crate::error::{Error, Result};
@@ -95,7 +96,8 @@ pub(super) fn passwd(
 ) -> Result<Outcome> {
     // Bad flags are said before anything is read or asked.
     kdf_from_flags(flags, KdfParams::DEFAULT)?;
-    let u = ctx.unlock()?;
+    let u = ctx.unlock_by_passphrase()?;
+    let old_key = agent::KeyId::of(u.file.header());
     let kdf = if upgrade {
         KdfParams::DEFAULT
     } else {
@@ -112,7 +114,7 @@ pub(super) fn passwd(
     let new_passphrase = if change_passphrase {
         prompt::new_passphrase(new_passphrase_file)?
     } else {
-        u.passphrase.clone()
+        u.passphrase.clone().ok_or(Error::NoPassphraseSource)?
     };
     let new_keys = Keys::fresh(&new_passphrase, kdf)?;
     ctx.modify(u, Some(&new_keys), |v| {
@@ -123,6 +125,9 @@ pub(super) fn passwd(
             kdf.to_string(),
         )
     })?;
+    // The old key opens nothing now; the agent need not keep it. The new
+    // one is not handed over: `unlock` again, deliberately.
+    agent::forget(old_key);
     ctx.emit(&output::Rekeyed {
         path: ctx.path.display().to_string(),
         passphrase_changed: change_passphrase,

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::agent;
 use crate::crypto::KdfParams;
 use crate::error::{Error, Result};
 use crate::output::{self, View};
@@ -48,7 +49,8 @@ pub(super) enum Memory {
 
 /// The passphrase, the file as first read, and the keys for it.
 pub(super) struct Unlocked {
-    pub(super) passphrase: Passphrase,
+    /// `None` when the keys came from the agent.
+    pub(super) passphrase: Option<Passphrase>,
     pub(super) keys: Keys,
     pub(super) file: CheckedFile,
     /// What this machine remembered of the file before this command.
@@ -72,10 +74,21 @@ impl Context<'_> {
         );
     }
 
-    /// Reads and checks the file, then asks for the passphrase and derives
-    /// the keys: a missing or damaged vault is reported before any prompt,
-    /// and so is a cost raised since this machine last opened the file.
+    /// Reads and checks the file, then takes the keys from the agent or
+    /// asks for the passphrase and derives them: a missing or damaged vault
+    /// is reported before any prompt, and so is a cost raised since this
+    /// machine last opened the file.
     pub(super) fn unlock(&mut self) -> Result<Unlocked> {
+        self.unlock_from(true)
+    }
+
+    /// As `unlock`, but from the passphrase itself, never the agent: for
+    /// `passwd`, which needs the passphrase and proves it is known.
+    pub(super) fn unlock_by_passphrase(&mut self) -> Result<Unlocked> {
+        self.unlock_from(false)
+    }
+
+    fn unlock_from(&mut self, agent: bool) -> Result<Unlocked> {
         let file = CheckedFile::new(&self.path, store::read(&self.path)?)?;
         self.warn_permissions();
         let recalled = self.recall();
@@ -95,10 +108,22 @@ impl Context<'_> {
         if kdf.is_weaker_than(KdfParams::DEFAULT) {
             self.weak_kdf = Some(kdf);
         }
+        // An explicit passphrase wins over the agent.
+        if agent
+            && !prompt::passphrase_given(self.passphrase_file.as_deref())
+            && let Some(keys) = agent::keys_for(file.header())
+        {
+            return Ok(Unlocked {
+                passphrase: None,
+                keys,
+                file,
+                recalled,
+            });
+        }
         let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
         let keys = Keys::for_file(&self.path, &file.envelope(), &passphrase)?;
         Ok(Unlocked {
-            passphrase,
+            passphrase: Some(passphrase),
             keys,
             file,
             recalled,
@@ -234,6 +259,11 @@ impl Context<'_> {
         let keys = if keys.fit(file.header()) {
             keys
         } else {
+            // Keys from the agent come without a passphrase to derive again.
+            let rekeyed = || Error::RekeyedMeanwhile {
+                path: self.path.clone(),
+            };
+            let passphrase = passphrase.ok_or_else(rekeyed)?;
             Keys::for_file(&self.path, &file.envelope(), &passphrase).map_err(|e| match e {
                 Error::WrongPassphrase { path } => Error::RekeyedMeanwhile { path },
                 e => e,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rand::rngs::SysRng;
 
+use crate::agent;
 use crate::error::{Error, Result};
 use crate::output::{self, ConflictView, MergedCopy, MovedCopy, SkippedCopy};
 use crate::prompt;
@@ -154,7 +155,14 @@ fn open_copy(
         return session::decrypt(&c.path, c.file.clone(), &u.keys);
     }
     let envelope = c.file.envelope();
-    let keys = match Keys::for_file(&c.path, &envelope, &u.passphrase) {
+    let vaults_own = match &u.passphrase {
+        Some(passphrase) => Keys::for_file(&c.path, &envelope, passphrase),
+        // The vault's keys came from the agent: it may hold the copy's too.
+        None => agent::keys_for(header).ok_or_else(|| Error::WrongPassphrase {
+            path: c.path.clone(),
+        }),
+    };
+    let keys = match vaults_own {
         Ok(keys) => keys,
         Err(Error::WrongPassphrase { .. }) => {
             if other_pass.is_none() {
