@@ -9,8 +9,12 @@
 //!           app ─> session  file bytes <-> Vault: envelope + crypto + postcard
 //!                  session ─> envelope  the file format, checked before any KDF
 //!                  session ─> crypto    Argon2id, XChaCha20-Poly1305, BLAKE2b, BLAKE3
-//!           app ─> store    the only file-system code: lock, read, atomic write
-//!           app ─> vault    the domain: accounts, sets, diagnosis (pure)
+//!           app ─> store    file-system code: lock, read, atomic write,
+//!                           sync tools' conflict copies
+//!           app ─> seen     what this machine saw of each vault path (older
+//!                           copies refused), kept with store's atomic write
+//!           app ─> vault    the domain: accounts, sets, diagnosis, merge
+//!                           (pure); its stored schema, version 2 and 1
 //!                  vault ─> code  generating, normalising, showing codes
 //!           app ─> output   JSON and human views
 //!           app ─> clipboard  `next --copy`: xclip / wl-copy, cleared later
@@ -22,9 +26,9 @@
 //! sys: process hardening (no core dumps, not dumpable, locked memory).
 //! ```
 //!
-//! Unsafe code is refused everywhere but in the two small modules that
-//! talk to the kernel, `sys` and `crypto::memory`; each block there says
-//! why it is sound.
+//! Unsafe code is refused everywhere but in the small modules that talk
+//! to the kernel, `sys`, `crypto::memory` and `agent::unix`; each block
+//! there says why it is sound.
 
 #![deny(unsafe_code)]
 
