@@ -401,7 +401,8 @@ impl Error {
                     .into()
             }
             NoOtherPassphraseSource { .. } => {
-                "pass --other-passphrase-file PATH, or run in a terminal".into()
+                "`codevault merge --other-passphrase-file PATH` reads it from a file; or run in a terminal"
+                    .into()
             }
             NeedsConfirmation { .. } => "add --yes to remove it without asking".into(),
             NoDataDir => "set --vault PATH or CODEVAULT_PATH".into(),
@@ -445,7 +446,9 @@ impl Error {
                                  on another copy), run once with --accept-older; otherwise the \
                                  file was tampered with"
                 .into(),
-            Unrelated { .. } => "--unrelated merges it anyway, into this vault".into(),
+            Unrelated { .. } => {
+                "`codevault merge --unrelated PATH` merges it anyway, into this vault".into()
+            }
             Damaged { .. } | Tampered { .. } => {
                 "the file was left as it is; restore it from a backup".into()
             }

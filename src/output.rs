@@ -914,6 +914,10 @@ pub struct MergedCopy {
     pub from: String,
     #[serde(flatten)]
     pub added: MergedCounts,
+    /// When the other copy's passphrase or cost was last changed, if that
+    /// is new here: this vault keeps its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passwd_elsewhere: Option<Timestamp>,
 }
 
 #[derive(Serialize)]
@@ -1187,7 +1191,7 @@ pub struct SummaryRemoval {
 }
 
 impl Summary {
-    pub fn of(vault: &Vault) -> Self {
+    pub fn of(vault: &Vault, format: u16) -> Self {
         let numbers = vault.shown_numbers();
         let accounts = vault
             .accounts()
@@ -1218,7 +1222,7 @@ impl Summary {
             .collect();
         Summary {
             vault: vault.id().short(),
-            format: crate::vault::SCHEMA_VERSION,
+            format,
             accounts,
             removed: vault
                 .removals()

@@ -64,12 +64,20 @@ pub struct Head {
 }
 
 impl Head {
+    /// The vault's newest event by its Lamport clock (`seq`), not by time:
+    /// every change made here, and every merge, comes after all the events
+    /// it knew, whatever the clocks of the machines that made them said. A
+    /// copy that lacks it lacks this machine's latest change.
     fn of(vault: &Vault) -> Option<Head> {
-        vault.events().last().map(|e: &Event| Head {
-            event: e.uid.to_string(),
-            at: e.at,
-            events: vault.events().len(),
-        })
+        vault
+            .events()
+            .iter()
+            .max_by_key(|e: &&Event| (e.seq, e.uid))
+            .map(|e| Head {
+                event: e.uid.to_string(),
+                at: e.at,
+                events: vault.events().len(),
+            })
     }
 }
 
@@ -232,6 +240,30 @@ mod tests {
         let other = Vault::new(&mut r, t(0)).unwrap();
         assert_eq!(m.missing(&other), None);
         assert_eq!(Uid::parse(&key_of(v.id())), Some(v.id()));
+    }
+
+    #[test]
+    fn the_newest_change_here_is_remembered_whatever_the_other_clock_said() {
+        // The other machine's clock is two minutes ahead: after the merge
+        // its event sorts last by time, but this machine's merge (and any
+        // change after it) is what a copy must have.
+        let mut r = StdRng::seed_from_u64(2);
+        let name = crate::vault::AccountName::parse("a").unwrap();
+        let mut here = Vault::new(&mut r, t(0)).unwrap();
+        here.generate(&name, 3, &mut r, t(1)).unwrap();
+        let mut there = here.clone();
+        let b = crate::vault::AccountName::parse("b").unwrap();
+        there.generate(&b, 3, &mut r, t(120)).unwrap();
+        here.next(&name, None, &mut r, t(2)).unwrap();
+        here.merge(&there);
+        here.log_merge(&mut r, t(3), Default::default()).unwrap();
+        here.next(&name, None, &mut r, t(4)).unwrap();
+        let mut m = Memory::default();
+        m.vaults.insert(key_of(here.id()), Head::of(&here).unwrap());
+        assert_eq!(m.missing(&here), None);
+        // The other copy, put back by a sync tool, has its own event but
+        // not this machine's changes: refused.
+        assert!(m.missing(&there).is_some(), "an older copy passed");
     }
 
     #[test]

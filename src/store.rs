@@ -487,6 +487,7 @@ pub fn is_conflict_copy(vault: &str, candidate: &str) -> bool {
     let date = |s: &str| {
         let b = s.as_bytes();
         s.len() == 10
+            && s.is_ascii()
             && b[4] == b'-'
             && b[7] == b'-'
             && digits(&s[..4], 4)
@@ -518,11 +519,14 @@ pub fn is_conflict_copy(vault: &str, candidate: &str) -> bool {
     };
     // Nextcloud: "conflicted copy [USER ]YYYY-MM-DD HHMMSS"
     if let Some(rest) = inner.strip_prefix("conflicted copy ") {
-        return rest.len() >= 17
-            && {
-                let tail = &rest[rest.len() - 17..];
-                date(&tail[..10]) && tail.as_bytes()[10] == b' ' && digits(&tail[11..], 6)
-            }
+        // By bytes: a name is anyone's to choose, and need not be ASCII.
+        let Some(tail) = rest.len().checked_sub(17).and_then(|at| rest.get(at..)) else {
+            return false;
+        };
+        return tail.is_ascii()
+            && date(&tail[..10])
+            && tail.as_bytes()[10] == b' '
+            && digits(&tail[11..], 6)
             && (rest.len() == 17 || rest.as_bytes()[rest.len() - 18] == b' ');
     }
     // Dropbox: "NAME's conflicted copy YYYY-MM-DD"
@@ -669,6 +673,11 @@ mod tests {
             "vault (Alice's conflicted copy 2026-11).cvlt",
             "vault (copy).cvlt",
             "vault.sync-conflict-20261129-101530-ABCDEF7.txt",
+            // Names anyone can plant in a shared folder: never a panic.
+            "vault (conflicted copy \u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}).cvlt",
+            "vault (conflicted copy 2026-11-2\u{e9} 101530).cvlt",
+            "vault (\u{e9}'s conflicted copy 2026-11-\u{e9}).cvlt",
+            "vault (conflicted copy \u{1f600}\u{1f600}\u{1f600}\u{1f600}\u{1f600}).cvlt",
         ];
         for name in no {
             assert!(!is_conflict_copy("vault.cvlt", name), "{name}");

@@ -445,11 +445,20 @@ impl Vault {
             .map_err(|e| Error::Random(e.to_string()))?;
         let number = self.next_number;
         self.next_number += 1;
-        let created = self
+        let mut created = self
             .accounts
             .get(name.as_str())
             .and_then(|a| a.sets.last())
             .map_or(now, |newest| newest.created.max(now));
+        // A removal recorded by version 1 takes every set of the name made
+        // up to its time: a new set must come after it, whatever the clock.
+        for r in self.removals.iter().filter(|r| r.account == name.as_str()) {
+            if let RemovalScope::CreatedUpTo(t) = r.scope
+                && created <= t
+            {
+                created = t + jiff::SignedDuration::from_secs(1);
+            }
+        }
         Ok(CodeSet {
             uid: Uid::random(rng)?,
             number,

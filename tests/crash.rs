@@ -616,7 +616,7 @@ fn sigkill_during_init_leaves_no_vault_or_a_whole_one() {
 
 /// The content without merge events: what the union is about.
 fn without_merge_events(v: &Vault) -> (String, Vec<String>) {
-    let summary = serde_json::to_value(codevault::output::Summary::of(v)).unwrap();
+    let summary = serde_json::to_value(codevault::output::Summary::of(v, 2)).unwrap();
     let mut accounts = summary["accounts"].to_string();
     accounts.push_str(&summary["removed"].to_string());
     let events = v

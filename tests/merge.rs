@@ -305,15 +305,24 @@ fn the_other_copys_own_passphrase_is_read_from_a_file_or_refused_without_one() {
         .fails(exit::WRONG_PASSPHRASE, "wrong passphrase");
     a.assert_unchanged(&before);
     let right = a.passphrase_file("other.txt", "the other copy's passphrase\n");
-    let merged: Merged = a
+    let run = a
         .cmd(["merge", "--json", "--other-passphrase-file"])
         .arg(&right)
         .arg(b.vault())
         .passphrase(PASS)
-        .run()
-        .ok()
-        .json();
+        .run();
+    run.ok();
+    let merged: Merged = run.json();
     assert_eq!(merged.merged[0].uses, 1);
+    // The other copy's new passphrase is not taken over, and that is said.
+    assert!(
+        run.notes()
+            .iter()
+            .any(|l| l.starts_with("note: the passphrase or key-derivation cost of")),
+        "{run}"
+    );
+    let json: serde_json::Value = run.json();
+    assert!(json["merged"][0]["passwd_elsewhere"].is_string(), "{run}");
     // The vault keeps its own passphrase.
     a.list();
 }
@@ -620,4 +629,85 @@ fn summary_shows_what_changed_and_never_a_code() {
         })
         .count();
     assert_eq!(seen, 1, "the textconv's file was remembered");
+}
+
+#[test]
+fn two_copies_merged_back_and_forth_come_to_rest() {
+    let a = machine();
+    let b = a.copy_to_another_machine();
+    a.next("github");
+    b.next("gitlab");
+    a.merge(b.vault());
+    b.merge(a.vault());
+    // A takes B's merge event: the only thing it lacks, which is not worth
+    // a merge event of its own.
+    let third = a.merge(b.vault());
+    assert_eq!(third.merged[0].events, 1, "{third:?}");
+    // Now each has all the other has: merging again brings nothing, and
+    // writes nothing, either way.
+    let (a_bytes, b_bytes) = (a.bytes(), b.bytes());
+    let back = b.merge(a.vault());
+    assert_eq!(back.merged[0].events, 0, "{back:?}");
+    let again = a.merge(b.vault());
+    assert_eq!(again.merged[0].events, 0, "{again:?}");
+    assert_eq!((a.bytes(), b.bytes()), (a_bytes, b_bytes));
+}
+
+#[test]
+fn a_conflict_copy_name_anyone_can_plant_is_no_crash() {
+    let env = machine();
+    for name in [
+        "vault (conflicted copy ééééééééé).cvlt",
+        "vault (é's conflicted copy 2026-11-é).cvlt",
+    ] {
+        env.write(name, "not a vault");
+    }
+    let run = env.run(["list"]);
+    run.ok();
+    assert!(!run.stderr.contains("conflict copy"), "{run}");
+}
+
+#[test]
+fn a_new_vault_at_a_path_is_not_judged_by_the_one_before() {
+    let env = Env::with_vault();
+    env.list();
+    fs::remove_file(env.vault()).unwrap();
+    // A dearer cost, and none of the old vault's events: a new vault, not
+    // an older copy or a forged header.
+    env.cmd([
+        "init",
+        "--kdf-memory",
+        "16",
+        "--kdf-iterations",
+        "1",
+        "--kdf-parallelism",
+        "1",
+    ])
+    .new_passphrase(PASS)
+    .run()
+    .ok();
+    env.list();
+}
+
+#[test]
+fn summary_shows_the_files_own_format_version() {
+    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1-frozen.cvlt");
+    let env = Env::new();
+    fs::copy(FIXTURE, env.vault()).unwrap();
+    env.remember("frozen-fixture-passphrase");
+    let run = env
+        .cmd(["summary"])
+        .passphrase("frozen-fixture-passphrase")
+        .run();
+    run.ok();
+    assert!(run.stdout.contains("(format 1)"), "{run}");
+    env.cmd(["next", "alpha"])
+        .passphrase("frozen-fixture-passphrase")
+        .run()
+        .ok();
+    let run = env
+        .cmd(["summary"])
+        .passphrase("frozen-fixture-passphrase")
+        .run();
+    assert!(run.stdout.contains("(format 2)"), "{run}");
 }

@@ -48,13 +48,18 @@ pub(super) fn init(
     }
     let passphrase = prompt::new_passphrase(new_passphrase_file)?;
     let keys = Keys::fresh(&passphrase, kdf)?;
-    let bytes = session::encrypt(&Vault::new(&mut SysRng, session::now())?, &keys)?;
+    let vault = Vault::new(&mut SysRng, session::now())?;
+    let bytes = session::encrypt(&vault, &keys)?;
     store::ensure_parent_dir(&ctx.path)?;
-    let _lock = store::lock(&ctx.path, store::LOCK_WAIT)?;
+    let lock = store::lock(&ctx.path, store::LOCK_WAIT)?;
     let saved = store::create(&ctx.path, &bytes)?;
+    drop(lock);
     if let Some(warning) = saved.warning() {
         ctx.say(&warning);
     }
+    // A new vault at this path: whatever this machine remembers of a vault
+    // that was here before (its cost, its events) is of another vault.
+    ctx.remember(&vault, kdf, true);
     ctx.warn_permissions();
     let view = output::Created {
         path: ctx.path.display().to_string(),

@@ -176,7 +176,7 @@ impl Context<'_> {
     }
 
     /// Remembers the vault as this command left it (best effort).
-    fn remember(&mut self, vault: &Vault, kdf: KdfParams, overrule: bool) {
+    pub(super) fn remember(&mut self, vault: &Vault, kdf: KdfParams, overrule: bool) {
         if self.memory == Memory::Ephemeral {
             return;
         }

@@ -76,7 +76,11 @@ pub(super) fn merge(
     // lock is taken.
     let mut other_pass = None;
     let mut opened: Vec<(PathBuf, Vault, bool)> = Vec::new();
+    let mut own_keys: Vec<PathBuf> = Vec::new();
     for c in copies {
+        if !u.keys.opens(c.file.header()) {
+            own_keys.push(c.path.clone());
+        }
         match open_copy(&c, &u, other_passphrase_file, &mut other_pass) {
             Ok(v) => opened.push((c.path, v, c.named)),
             Err(e) if c.named => return Err(e),
@@ -121,6 +125,19 @@ pub(super) fn merge(
             Err(e) => ctx.say(&format!("warning: merged, but not moved aside: {e}")),
         }
     }
+    // A passphrase or cost changed on the other copy is not taken over:
+    // the merged vault keeps this one's keys. Said, never silent.
+    for ((path, _, _), report) in opened.iter().zip(&reports) {
+        if let Some(at) = report.rekeyed
+            && own_keys.contains(path)
+        {
+            ctx.say(&format!(
+                "note: the passphrase or key-derivation cost of '{}' was changed there on {at} \
+                 (`passwd`); this vault keeps its own: `codevault passwd` changes it here too",
+                path.display()
+            ));
+        }
+    }
     let view = merged_view(
         opened.iter().map(|(p, _, _)| p.as_path()),
         reports,
@@ -135,7 +152,7 @@ pub(super) fn merge(
 /// Folds a copy in, logging the merge if it added anything.
 fn fold(v: &mut Vault, other: &Vault) -> Result<MergeReport> {
     let report = v.merge(other);
-    if !report.added.is_empty() {
+    if report.news {
         v.log_merge(&mut SysRng, session::now(), report.added)?;
     }
     Ok(report)
@@ -196,6 +213,7 @@ fn merged_view<'a>(
         merged.push(MergedCopy {
             from: path.display().to_string(),
             added: r.added.into(),
+            passwd_elsewhere: r.rekeyed,
         });
         conflicts.extend(r.conflicts);
         renumbered.extend(r.renumbered);
@@ -247,6 +265,9 @@ fn report_merge(ctx: &mut Context, notes: &Notes) {
 pub(super) fn git_merge(ctx: &mut Context, ours: &Path, theirs: &Path) -> Result<Outcome> {
     ctx.memory = Memory::Ephemeral;
     ctx.path = ours.to_path_buf();
+    // Git's files, not a vault the person keeps: a missing one is a
+    // missing input.
+    read_copy(ours)?;
     let copy = Copy {
         file: read_copy(theirs)?,
         path: theirs.to_path_buf(),
@@ -255,12 +276,19 @@ pub(super) fn git_merge(ctx: &mut Context, ours: &Path, theirs: &Path) -> Result
     let u = ctx.unlock()?;
     let mut vault = ctx.decrypt(&u)?;
     let other = open_copy(&copy, &u, None, &mut None)?;
+    let own_keys = !u.keys.opens(copy.file.header());
     if other.id() != vault.id() {
         return Err(Error::Unrelated {
             path: theirs.to_path_buf(),
         });
     }
     let report = fold(&mut vault, &other)?;
+    if let Some(at) = report.rekeyed.filter(|_| own_keys) {
+        ctx.say(&format!(
+            "note: the passphrase or key-derivation cost of their version was changed on {at} \
+             (`passwd`); the merged vault keeps ours: `codevault passwd` changes it here too"
+        ));
+    }
     if !report.added.is_empty() {
         let sealed = session::encrypt(&vault, &u.keys)?;
         let saved = store::replace(ours, &sealed)?;
@@ -297,7 +325,10 @@ pub(super) fn summary(ctx: &mut Context, path: Option<&Path>) -> Result<Outcome>
         }
         ctx.path = p.to_path_buf();
     }
+    // The file's own format version: a version-1 file shows as one until
+    // its next write upgrades it, so `git diff` shows the upgrade.
+    let version = read_copy(&ctx.path)?.header().version;
     let vault = ctx.read()?;
-    ctx.emit(&output::Summary::of(&vault))?;
+    ctx.emit(&output::Summary::of(&vault, version))?;
     Ok(Outcome::Done)
 }

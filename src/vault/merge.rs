@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
-use super::schema::{CodeSet, MergeCounts, Origin, Uid, Vault};
+use super::schema::{CodeSet, EventKind, MergeCounts, Origin, Uid, Vault};
 use crate::code::Code;
 
 /// What a merge did and what it could not settle.
@@ -34,6 +34,14 @@ pub struct MergeReport {
     pub conflicts: Vec<Conflict>,
     /// Sets of this copy that now show another number.
     pub renumbered: Vec<Renumbered>,
+    /// Whether the other copy brought anything but the records of its own
+    /// merges: only then is this merge worth an event of its own (two
+    /// copies merged back and forth would otherwise never agree).
+    pub news: bool,
+    /// When the other copy last changed its passphrase or cost (`passwd`),
+    /// if that change is new to this vault: the merge keeps this vault's
+    /// own keys, and people must hear that.
+    pub rekeyed: Option<Timestamp>,
 }
 
 /// A set whose shown number changed because another copy had made a
@@ -133,15 +141,20 @@ impl Vault {
         // its own: the only place two active sets can meet.
         let mut double_uses: Vec<(String, Uid, usize)> = Vec::new();
         let mut new_sets: Vec<(String, Uid)> = Vec::new();
-        let mut rivals: Vec<(String, Uid, Uid)> = Vec::new();
+        let mut rivals: Vec<(String, Uid)> = Vec::new();
         let mut numbers_before: Option<HashMap<Uid, u64>> = None;
         for (name, theirs) in &other.accounts {
             if !self.accounts.contains_key(name) {
                 self.accounts.insert(name.clone(), Default::default());
             }
             let account = self.accounts.get_mut(name).expect("just made sure");
-            let ours_active = account.active().map(|s| s.uid);
-            let theirs_active = theirs.active().map(|s| s.uid);
+            // The newest set of each copy: if a merge leaves one of them
+            // superseded, that is a decision people must hear about.
+            let newest = [
+                account.sets.last().map(|s| s.uid),
+                theirs.sets.last().map(|s| s.uid),
+            ];
+            let mut arrived = false;
             for set in &theirs.sets {
                 if removed(name, set) {
                     continue;
@@ -157,14 +170,16 @@ impl Vault {
                         added.uses += set.codes.iter().map(|e| e.uses.len()).sum::<usize>();
                         added.revocations += usize::from(set.revoked.is_some());
                         new_sets.push((name.clone(), set.uid));
-                        // Each copy's active set, one the other never had.
-                        if Some(set.uid) == theirs_active
-                            && let Some(ours) = ours_active
-                            && !theirs.sets.iter().any(|s| s.uid == ours)
-                        {
-                            rivals.push((name.clone(), ours, set.uid));
-                        }
+                        arrived = true;
                         account.insert(set.clone());
+                    }
+                }
+            }
+            if arrived {
+                let older = &account.sets[..account.sets.len() - 1];
+                for set in older {
+                    if set.revoked.is_none() && newest.contains(&Some(set.uid)) {
+                        rivals.push((name.clone(), set.uid));
                     }
                 }
             }
@@ -186,12 +201,18 @@ impl Vault {
         // The log, each event once: both logs are in order, and one event
         // has one place in it, so a single pass merges them.
         let ours = std::mem::take(&mut self.events);
+        let mut merges = 0;
+        let mut rekeyed = None;
         let mut merged = Vec::with_capacity(ours.len().max(other.events.len()));
         let mut theirs = other.events.iter().peekable();
         for e in ours {
             while let Some(t) = theirs.next_if(|t| t.order() < e.order()) {
                 merged.push(t.clone());
                 added.events += 1;
+                merges += usize::from(matches!(t.kind, EventKind::Merge(_)));
+                if matches!(t.kind, EventKind::Passwd { .. }) {
+                    rekeyed = rekeyed.max(Some(t.at));
+                }
             }
             theirs.next_if(|t| t.order() == e.order());
             merged.push(e);
@@ -199,6 +220,10 @@ impl Vault {
         for t in theirs {
             merged.push(t.clone());
             added.events += 1;
+            merges += usize::from(matches!(t.kind, EventKind::Merge(_)));
+            if matches!(t.kind, EventKind::Passwd { .. }) {
+                rekeyed = rekeyed.max(Some(t.at));
+            }
         }
         self.events = merged;
 
@@ -220,22 +245,21 @@ impl Vault {
                 });
             }
         }
-        for (name, ours, theirs) in rivals {
+        for (name, superseded) in rivals {
             let Some(account) = self.accounts.get(&name) else {
                 continue;
             };
-            let (Some(a), Some(b)) = (
-                account.sets.iter().position(|s| s.uid == ours),
-                account.sets.iter().position(|s| s.uid == theirs),
+            let (Some(older), Some(newer)) = (
+                account.sets.iter().find(|s| s.uid == superseded),
+                account.sets.last(),
             ) else {
                 continue;
             };
-            let (older, newer) = (a.min(b), a.max(b));
             conflicts.push(Conflict::TwoActiveSets {
                 account: name.clone(),
-                kept: SetSummary::of(&account.sets[newer]),
-                superseded: SetSummary::of(&account.sets[older]),
-                kept_active: account.active().map(|s| s.uid) == Some(account.sets[newer].uid),
+                kept: SetSummary::of(newer),
+                superseded: SetSummary::of(older),
+                kept_active: account.active().is_some(),
             });
         }
         if !new_sets.is_empty() {
@@ -262,6 +286,9 @@ impl Vault {
             added,
             conflicts,
             renumbered,
+            news: added.sets + added.uses + added.revocations + added.removals + added.events
+                > merges,
+            rekeyed,
         }
     }
 

@@ -421,10 +421,13 @@ impl Vault {
     /// Settles the numbers people see ([`CodeSet::id`]). Every set shows
     /// the number it claimed, unless a set made earlier (by creation time,
     /// then number, then identity) claimed the same: two copies that each
-    /// made "set 5" and were merged. The later one then shows the next
-    /// number above every claimed one. A pure function of the sets
-    /// present, so every copy with the same content shows the same
-    /// numbers; called whenever sets arrive other than one at a time.
+    /// made "set 5" and were merged. The later one then shows the smallest
+    /// number above its own that no set claimed and no earlier such set was
+    /// given. A pure function of the sets present, so every copy with the
+    /// same content shows the same numbers; and the next number a new set
+    /// claims is raised above every number given, so that making a set
+    /// never moves another. Called whenever sets arrive other than one at
+    /// a time (a file read, a merge).
     pub fn settle(&mut self) {
         let mut claimed: HashSet<u64> = HashSet::new();
         let mut clash = false;
@@ -443,19 +446,24 @@ impl Vault {
             .flat_map(|a| &mut a.sets)
             .collect();
         all.sort_by_key(|s| s.order());
-        let mut above = claimed.iter().max().copied().unwrap_or(0);
-        let mut given: HashSet<u64> = HashSet::new();
+        let mut kept: HashSet<u64> = HashSet::new();
         let mut deferred = Vec::new();
         for set in all {
-            if given.insert(set.number) {
+            if kept.insert(set.number) {
                 set.id = set.number;
             } else {
                 deferred.push(set);
             }
         }
+        let mut given: HashSet<u64> = HashSet::new();
         for set in deferred {
-            above += 1;
-            set.id = above;
+            let mut n = set.number + 1;
+            while claimed.contains(&n) || given.contains(&n) {
+                n += 1;
+            }
+            given.insert(n);
+            set.id = n;
+            self.next_number = self.next_number.max(n + 1);
         }
     }
 

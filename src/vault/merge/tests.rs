@@ -193,6 +193,18 @@ proptest! {
         let shown: Vec<u64> = ab.accounts.values().flat_map(|a| &a.sets).map(|s| s.id).collect();
         let distinct: HashSet<u64> = shown.iter().copied().collect();
         prop_assert_eq!(shown.len(), distinct.len(), "two sets show one number");
+        // And they stay put when the merged vault is used: new sets take
+        // new numbers, and no set made or removed moves another.
+        let mut later = ab.clone();
+        apply(&mut later, &ops_c, &mut r, 200);
+        for (name, acc) in &later.accounts {
+            for set in &acc.sets {
+                let before = ab.accounts.get(name).and_then(|a| a.sets.iter().find(|s| s.uid == set.uid));
+                if let Some(before) = before {
+                    prop_assert_eq!(before.id, set.id, "a set of {} changed its number", name);
+                }
+            }
+        }
     }
 }
 
@@ -392,4 +404,76 @@ fn events_interleave_in_time_order_each_once() {
     a.merge(&b);
     let times: Vec<Timestamp> = a.events().iter().map(|e| e.at).collect();
     assert_eq!(times, [t(0), t(1), t(5), t(10), t(15)]);
+}
+
+#[test]
+fn a_rival_set_is_reported_even_when_the_newer_one_was_revoked() {
+    let (mut a, mut b, mut r) = two_copies();
+    b.regenerate(&name("github"), 4, &mut r, t(10)).unwrap();
+    a.regenerate(&name("github"), 4, &mut r, t(20)).unwrap();
+    a.revoke(&name("github"), &mut r, t(21)).unwrap();
+    for (x, y) in [(a.clone(), &b), (b.clone(), &a)] {
+        let mut m = x;
+        let report = m.merge(y);
+        assert!(
+            matches!(
+                &report.conflicts[..],
+                [Conflict::TwoActiveSets {
+                    kept_active: false,
+                    ..
+                }]
+            ),
+            "{report:?}"
+        );
+        assert!(m.account(&name("github")).unwrap().active().is_none());
+    }
+}
+
+#[test]
+fn renumbered_sets_keep_their_number_through_later_changes() {
+    let (mut a, mut b, mut r) = two_copies();
+    a.generate(&name("xa"), 2, &mut r, t(10)).unwrap();
+    b.generate(&name("ya"), 2, &mut r, t(20)).unwrap();
+    a.merge(&b);
+    let ya = |v: &Vault| v.active_set(&name("ya")).unwrap().id;
+    assert_eq!(ya(&a), 3, "the later of two sets numbered 2");
+    let z = a.generate(&name("z"), 2, &mut r, t(30)).unwrap().id;
+    assert_eq!(z, 4, "a new set takes a number no set shows");
+    assert_eq!(ya(&a), 3);
+    a.remove(&name("z"), &mut r, t(31)).unwrap();
+    assert_eq!(ya(&a), 3);
+}
+
+#[test]
+fn a_set_made_after_a_version_1_removal_is_not_taken_by_it() {
+    let (mut a, _, mut r) = two_copies();
+    // A removal as version 1 recorded it, at the very second the account
+    // is made again.
+    a.remove(&name("github"), &mut r, t(10)).unwrap();
+    a.removals[0].scope = super::super::RemovalScope::CreatedUpTo(t(10));
+    a.generate(&name("github"), 2, &mut r, t(10)).unwrap();
+    let copy = a.clone();
+    let mut merged = copy.clone();
+    merged.merge(&a);
+    assert_eq!(merged.active_set(&name("github")).unwrap().codes.len(), 2);
+    let mut other = Vault::new(&mut r, t(0)).unwrap();
+    other.id = a.id;
+    other.merge(&a);
+    assert!(
+        other.active_set(&name("github")).is_ok(),
+        "the later set was removed"
+    );
+}
+
+#[test]
+fn a_merge_that_brings_only_merges_is_no_news() {
+    let (mut a, mut b, mut r) = two_copies();
+    a.next(&name("github"), None, &mut r, t(10)).unwrap();
+    let report = b.merge(&a);
+    assert!(report.news);
+    b.log_merge(&mut r, t(11), report.added).unwrap();
+    // A takes B's merge event, and nothing else: not worth one of its own.
+    let back = a.merge(&b);
+    assert_eq!(back.added.events, 1);
+    assert!(!back.news);
 }
