@@ -472,6 +472,29 @@ impl Vault {
         })
     }
 
+    /// A new set of `count` fresh codes of codevault's own.
+    fn generated_set<R>(
+        &mut self,
+        name: &AccountName,
+        count: usize,
+        rng: &mut R,
+        now: Timestamp,
+    ) -> Result<CodeSet>
+    where
+        R: TryCryptoRng + ?Sized,
+        R::Error: std::fmt::Display,
+    {
+        let codes = self.fresh_codes(count, rng)?;
+        self.new_set(
+            name,
+            codes,
+            Origin::Generated,
+            Alphabet::GENERATED,
+            rng,
+            now,
+        )
+    }
+
     fn check_count(count: usize) -> Result<()> {
         if (1..=MAX_COUNT).contains(&count) {
             Ok(())
@@ -506,15 +529,7 @@ impl Vault {
                 importing: false,
             });
         }
-        let codes = self.fresh_codes(count, rng)?;
-        let set = self.new_set(
-            name,
-            codes,
-            Origin::Generated,
-            Alphabet::GENERATED,
-            rng,
-            now,
-        )?;
+        let set = self.generated_set(name, count, rng, now)?;
         let kind = EventKind::Generate {
             set: set.reference(),
             count,
@@ -557,15 +572,7 @@ impl Vault {
     {
         Self::check_count(count)?;
         self.account(name)?;
-        let codes = self.fresh_codes(count, rng)?;
-        let set = self.new_set(
-            name,
-            codes,
-            Origin::Generated,
-            Alphabet::GENERATED,
-            rng,
-            now,
-        )?;
+        let set = self.generated_set(name, count, rng, now)?;
         let new = set.reference();
         let revoked = self.retire_active(name, rng, now, RevokedBy::Regenerate, Some(new))?;
         let kind = EventKind::Regenerate {
