@@ -180,7 +180,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// One of each class the contract names.
-    pub const HOSTILE: &[char] = &[
+    pub(super) const HOSTILE: &[char] = &[
         '\u{1b}',
         '\n',
         '\r',

@@ -11,7 +11,7 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// The real user id of this process.
-pub fn uid() -> u32 {
+pub(super) fn uid() -> u32 {
     // SAFETY: getuid(2) takes no arguments and cannot fail.
     unsafe { libc::getuid() }
 }
@@ -20,7 +20,7 @@ pub fn uid() -> u32 {
 /// as the kernel recorded it when the connection was made (SO_PEERCRED):
 /// it cannot be forged by the peer.
 #[cfg(target_os = "linux")]
-pub fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
+pub(super) fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
     let mut cred = libc::ucred {
         pid: 0,
         uid: u32::MAX,
@@ -62,7 +62,7 @@ pub fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
 
 /// Makes `cmd` start its process in a new session: the agent has no
 /// controlling terminal and outlives the terminal that started it.
-pub fn in_new_session(cmd: &mut Command) {
+pub(super) fn in_new_session(cmd: &mut Command) {
     // SAFETY: the closure runs in the forked child before exec and only
     // calls setsid(2), which takes no pointers and is async-signal-safe, as
     // the code between fork and exec must be.

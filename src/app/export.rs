@@ -24,12 +24,12 @@ use super::Outcome;
 use super::context::Context;
 
 /// `format` of every export file.
-pub const FORMAT: &str = "codevault-export";
+pub(super) const FORMAT: &str = "codevault-export";
 /// `version` of the shape below; a new one for any incompatible change.
-pub const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 1;
 
 #[derive(Serialize)]
-pub struct Export {
+pub(super) struct Export {
     format: &'static str,
     version: u32,
     accounts: Vec<ExportedAccount>,
@@ -58,7 +58,7 @@ struct RevokedInfo {
 
 impl Export {
     /// Every account (in the vault's order) with every set, oldest first.
-    pub fn of(vault: &Vault) -> Export {
+    pub(super) fn of(vault: &Vault) -> Export {
         let accounts = vault
             .accounts()
             .map(|(name, account)| ExportedAccount {

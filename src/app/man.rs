@@ -27,7 +27,7 @@ pub(super) fn man(out: &mut dyn Write) -> Result<Outcome> {
 }
 
 /// The whole page.
-pub fn page() -> io::Result<Vec<u8>> {
+pub(super) fn page() -> io::Result<Vec<u8>> {
     // Unbuilt: the subcommands do not carry the global options yet.
     let cmd = Cli::command();
     let man = Man::new(cmd.clone()).manual("codevault manual");

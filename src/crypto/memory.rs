@@ -30,7 +30,10 @@ use argon2::Block;
 
 /// Runs `f` on `blocks` zeroed Argon2 blocks in a private anonymous mapping,
 /// unmapped when `f` returns (or unwinds).
-pub fn with_kdf_memory<R>(blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> io::Result<R> {
+pub(super) fn with_kdf_memory<R>(
+    blocks: usize,
+    f: impl FnOnce(&mut [Block]) -> R,
+) -> io::Result<R> {
     let len = blocks
         .checked_mul(Block::SIZE)
         .filter(|&len| len > 0)

@@ -39,13 +39,13 @@ use serde::{Deserialize, Deserializer};
 use tempfile::TempDir;
 
 /// The binary under test, built by cargo for the integration tests.
-pub const BIN: &str = env!("CARGO_BIN_EXE_codevault");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_codevault");
 
 /// The passphrase of every vault the harness creates.
-pub const PASS: &str = "correct horse battery staple";
+pub(crate) const PASS: &str = "correct horse battery staple";
 
 /// The cheapest cost the contract allows: 8 MiB, 1 pass, 1 lane.
-pub const CHEAP_KDF: [&str; 6] = [
+pub(crate) const CHEAP_KDF: [&str; 6] = [
     "--kdf-memory",
     "8",
     "--kdf-iterations",
@@ -55,13 +55,13 @@ pub const CHEAP_KDF: [&str; 6] = [
 ];
 
 /// The contract's exit codes.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const REFUSED: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const WRONG_PASSPHRASE: i32 = 3;
-    pub const DAMAGED: i32 = 4;
-    pub const FAILURE: i32 = 5;
+pub(crate) mod exit {
+    pub(crate) const OK: i32 = 0;
+    pub(crate) const REFUSED: i32 = 1;
+    pub(crate) const USAGE: i32 = 2;
+    pub(crate) const WRONG_PASSPHRASE: i32 = 3;
+    pub(crate) const DAMAGED: i32 = 4;
+    pub(crate) const FAILURE: i32 = 5;
 }
 
 /// Far longer than any command should take, short enough that a hang fails
@@ -72,7 +72,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One test's world: a temp directory, a vault path in it, and the secrets
 /// the runs must never leak.
-pub struct Env {
+pub(crate) struct Env {
     dir: TempDir,
     vault: PathBuf,
     secrets: Mutex<BTreeSet<String>>,
@@ -86,7 +86,7 @@ impl Default for Env {
 
 impl Env {
     /// A fresh temp directory; the vault path does not exist yet.
-    pub fn new() -> Env {
+    pub(crate) fn new() -> Env {
         let dir = tempfile::tempdir().expect("create a temp directory");
         let vault = dir.path().join("vault.cvlt");
         let env = Env {
@@ -99,14 +99,14 @@ impl Env {
     }
 
     /// A fresh temp directory with an empty vault under [`PASS`].
-    pub fn with_vault() -> Env {
+    pub(crate) fn with_vault() -> Env {
         let env = Env::new();
         env.init();
         env
     }
 
     /// `init` with [`PASS`] and the cheap cost; asserts it worked.
-    pub fn init(&self) -> Run {
+    pub(crate) fn init(&self) -> Run {
         let run = self
             .cmd(["init"])
             .args(CHEAP_KDF)
@@ -116,32 +116,32 @@ impl Env {
         run
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn vault(&self) -> &Path {
+    pub(crate) fn vault(&self) -> &Path {
         &self.vault
     }
 
     /// `<vault>.lock`, the writers' lock file beside the vault.
-    pub fn lock_path(&self) -> PathBuf {
+    pub(crate) fn lock_path(&self) -> PathBuf {
         lock_path_of(&self.vault)
     }
 
-    pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+    pub(crate) fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
         self.dir.path().join(rel)
     }
 
     /// Writes a file in the temp directory and returns its path.
-    pub fn write(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn write(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
         let p = self.path(rel);
         fs::write(&p, contents).expect("write a test file");
         p
     }
 
     /// Writes a passphrase file (the text is remembered as a secret).
-    pub fn passphrase_file(&self, rel: &str, contents: &str) -> PathBuf {
+    pub(crate) fn passphrase_file(&self, rel: &str, contents: &str) -> PathBuf {
         for line in contents.lines() {
             self.remember(line.trim_end_matches('\r'));
         }
@@ -149,7 +149,7 @@ impl Env {
     }
 
     /// A command with the vault given by `--vault` and no passphrase source.
-    pub fn cmd<I, S>(&self, args: I) -> Cmd<'_>
+    pub(crate) fn cmd<I, S>(&self, args: I) -> Cmd<'_>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -165,7 +165,7 @@ impl Env {
     }
 
     /// Runs a command with `CODEVAULT_PASSPHRASE` set to [`PASS`].
-    pub fn run<I, S>(&self, args: I) -> Run
+    pub(crate) fn run<I, S>(&self, args: I) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -174,13 +174,13 @@ impl Env {
     }
 
     /// The vault file as it is now.
-    pub fn bytes(&self) -> Vec<u8> {
+    pub(crate) fn bytes(&self) -> Vec<u8> {
         fs::read(&self.vault).expect("read the vault")
     }
 
     /// Asserts the vault file is byte for byte what it was.
     #[track_caller]
-    pub fn assert_unchanged(&self, before: &[u8]) {
+    pub(crate) fn assert_unchanged(&self, before: &[u8]) {
         let now = fs::read(&self.vault).expect("read the vault");
         assert!(
             now == before,
@@ -193,7 +193,7 @@ impl Env {
     /// Puts an earlier vault file back, as a test that replays a step from
     /// the same start does, and forgets what this machine saw of the vault:
     /// otherwise codevault would rightly refuse it as an older copy.
-    pub fn put_back(&self, bytes: &[u8]) {
+    pub(crate) fn put_back(&self, bytes: &[u8]) {
         fs::write(&self.vault, bytes).expect("put the vault back");
         let seen = self.path("home/.local/state/codevault/seen");
         if seen.exists() {
@@ -202,7 +202,7 @@ impl Env {
     }
 
     /// Temp files of an atomic write left beside the vault.
-    pub fn stray_temps(&self) -> Vec<PathBuf> {
+    pub(crate) fn stray_temps(&self) -> Vec<PathBuf> {
         let prefix = format!(
             ".{}.tmp-",
             self.vault.file_name().unwrap().to_string_lossy()
@@ -219,28 +219,28 @@ impl Env {
     }
 
     /// Remembers a secret that no run may print where it must not.
-    pub fn remember(&self, secret: &str) {
+    pub(crate) fn remember(&self, secret: &str) {
         // Too short a text would match by chance (a passphrase "pw").
         if secret.chars().count() >= 6 {
             self.secrets.lock().unwrap().insert(secret.to_string());
         }
     }
 
-    pub fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Vec<String> {
         self.secrets.lock().unwrap().iter().cloned().collect()
     }
 
     // ------------------------------------------------ commands, decoded
 
     /// `generate ACCOUNT --count N --json`, asserted to succeed.
-    pub fn generate(&self, account: &str, count: usize) -> Issued {
+    pub(crate) fn generate(&self, account: &str, count: usize) -> Issued {
         self.run(["generate", account, "--count", &count.to_string(), "--json"])
             .ok()
             .json()
     }
 
     /// `regenerate ACCOUNT --count N --json`, asserted to succeed.
-    pub fn regenerate(&self, account: &str, count: usize) -> Issued {
+    pub(crate) fn regenerate(&self, account: &str, count: usize) -> Issued {
         self.run([
             "regenerate",
             account,
@@ -253,27 +253,27 @@ impl Env {
     }
 
     /// `list --json`, asserted to succeed.
-    pub fn list(&self) -> AccountList {
+    pub(crate) fn list(&self) -> AccountList {
         self.run(["list", "--json"]).ok().json()
     }
 
     /// `show ACCOUNT --all --json`, asserted to succeed.
-    pub fn show_all(&self, account: &str) -> Shown {
+    pub(crate) fn show_all(&self, account: &str) -> Shown {
         self.run(["show", account, "--all", "--json"]).ok().json()
     }
 
     /// `next ACCOUNT --json`, asserted to succeed.
-    pub fn next(&self, account: &str) -> Marked {
+    pub(crate) fn next(&self, account: &str) -> Marked {
         self.run(["next", account, "--json"]).ok().json()
     }
 
     /// `log --json`, asserted to succeed.
-    pub fn log(&self) -> Log {
+    pub(crate) fn log(&self) -> Log {
         self.run(["log", "--json"]).ok().json()
     }
 
     /// `check CODE [ACCOUNT] --json`: the exit code and the answer.
-    pub fn check(&self, code: &str, account: Option<&str>) -> (i32, Checked) {
+    pub(crate) fn check(&self, code: &str, account: Option<&str>) -> (i32, Checked) {
         let mut args = vec!["check", code];
         args.extend(account);
         args.push("--json");
@@ -291,7 +291,7 @@ impl Env {
 /// as root) that is a failure, not a pass: panics. Elsewhere says
 /// `skipped: <why>` on stderr; the caller then returns.
 #[track_caller]
-pub fn cannot_run(why: &str) {
+pub(crate) fn cannot_run(why: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("this test cannot run, and CI must run it: {why}");
     }
@@ -299,14 +299,14 @@ pub fn cannot_run(why: &str) {
 }
 
 /// `<vault>.lock` for a vault path.
-pub fn lock_path_of(vault: &Path) -> PathBuf {
+pub(crate) fn lock_path_of(vault: &Path) -> PathBuf {
     let mut name = vault.file_name().unwrap().to_os_string();
     name.push(".lock");
     vault.with_file_name(name)
 }
 
 /// The permission bits of a path.
-pub fn mode(path: &Path) -> u32 {
+pub(crate) fn mode(path: &Path) -> u32 {
     fs::metadata(path)
         .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
         .permissions()
@@ -314,19 +314,19 @@ pub fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
-pub fn inode(path: &Path) -> u64 {
+pub(crate) fn inode(path: &Path) -> u64 {
     fs::metadata(path).expect("stat").ino()
 }
 
 /// The Argon2id cost a vault file asks for: header bytes 12..24, big-endian
 /// memory in MiB, iterations, parallelism.
-pub fn header_kdf(bytes: &[u8]) -> (u32, u32, u32) {
+pub(crate) fn header_kdf(bytes: &[u8]) -> (u32, u32, u32) {
     let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
     (be(12), be(16), be(20))
 }
 
 /// A code as people read it: `1234 5678`.
-pub fn grouped(code: &str) -> String {
+pub(crate) fn grouped(code: &str) -> String {
     format!("{} {}", &code[..4], &code[4..])
 }
 
@@ -334,7 +334,7 @@ pub fn grouped(code: &str) -> String {
 /// (`1234 5678`), normalised. The date in a Syncthing conflict copy's
 /// name (`vault.sync-conflict-20261129-101530-ABCDEF7.cvlt`), which
 /// `merge` names on both streams, is the one run of 8 digits that is not.
-pub fn codes_in(text: &str) -> Vec<String> {
+pub(crate) fn codes_in(text: &str) -> Vec<String> {
     let b = text.as_bytes();
     let digits = |from: usize, n: usize| {
         from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit)
@@ -373,7 +373,7 @@ enum VaultArg {
 }
 
 /// A command being built. Nothing runs until [`Cmd::run`].
-pub struct Cmd<'e> {
+pub(crate) struct Cmd<'e> {
     env: &'e Env,
     args: Vec<OsString>,
     vars: Vec<(OsString, OsString)>,
@@ -383,12 +383,12 @@ pub struct Cmd<'e> {
 }
 
 impl Cmd<'_> {
-    pub fn arg(mut self, a: impl AsRef<OsStr>) -> Self {
+    pub(crate) fn arg(mut self, a: impl AsRef<OsStr>) -> Self {
         self.args.push(a.as_ref().to_owned());
         self
     }
 
-    pub fn args<I, S>(mut self, args: I) -> Self
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -399,43 +399,43 @@ impl Cmd<'_> {
     }
 
     /// Sets an environment variable of the child.
-    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+    pub(crate) fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
         self.vars.retain(|(k, _)| k != key);
         self.vars.push((key.into(), value.as_ref().to_owned()));
         self
     }
 
     /// `CODEVAULT_PASSPHRASE`.
-    pub fn passphrase(self, p: &str) -> Self {
+    pub(crate) fn passphrase(self, p: &str) -> Self {
         self.env.remember(p);
         self.env("CODEVAULT_PASSPHRASE", p)
     }
 
     /// `CODEVAULT_NEW_PASSPHRASE`.
-    pub fn new_passphrase(self, p: &str) -> Self {
+    pub(crate) fn new_passphrase(self, p: &str) -> Self {
         self.env.remember(p);
         self.env("CODEVAULT_NEW_PASSPHRASE", p)
     }
 
-    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());
         self
     }
 
     /// Give the vault as `CODEVAULT_PATH` instead of `--vault`.
-    pub fn vault_from_env(mut self) -> Self {
+    pub(crate) fn vault_from_env(mut self) -> Self {
         self.vault = VaultArg::EnvVar;
         self
     }
 
     /// Give no vault path at all.
-    pub fn no_vault(mut self) -> Self {
+    pub(crate) fn no_vault(mut self) -> Self {
         self.vault = VaultArg::None;
         self
     }
 
     /// Run the child under `umask 000`.
-    pub fn umask0(mut self) -> Self {
+    pub(crate) fn umask0(mut self) -> Self {
         self.umask0 = true;
         self
     }
@@ -443,7 +443,7 @@ impl Cmd<'_> {
     /// The child as a std command: cleared environment, new session without
     /// a controlling terminal, optionally `umask 000`. For tests that need
     /// to wire its standard streams themselves.
-    pub fn std_command(&self) -> std::process::Command {
+    pub(crate) fn std_command(&self) -> std::process::Command {
         let mut c = std::process::Command::new(BIN);
         c.env_clear();
         for (k, v) in &self.vars {
@@ -470,7 +470,7 @@ impl Cmd<'_> {
     }
 
     /// Runs the command to its end and checks it leaked nothing.
-    pub fn run(self) -> Run {
+    pub(crate) fn run(self) -> Run {
         let std = self.std_command();
         let cmdline = format!("{std:?}");
         let mut cmd = assert_cmd::Command::from_std(std);
@@ -495,7 +495,7 @@ impl Cmd<'_> {
     /// wrapper gets the binary and its arguments after its own, with the
     /// same cleared environment, directory, session and umask. The leak
     /// checks are those of [`Cmd::run`].
-    pub fn run_under<I, S>(self, wrapper: I) -> Run
+    pub(crate) fn run_under<I, S>(self, wrapper: I) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -586,12 +586,12 @@ fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
 /// The line a vault below the default key-derivation cost prints on every
 /// unlock, suggesting `passwd --upgrade`. Every vault of the suite is below
 /// the default on purpose (cheap tests), so the checks look past it.
-pub fn is_upgrade_notice(line: &str) -> bool {
+pub(crate) fn is_upgrade_notice(line: &str) -> bool {
     line.starts_with("hint: ") && line.contains("passwd --upgrade")
 }
 
 /// A finished run: exit code and both streams.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -641,7 +641,7 @@ impl Run {
     /// every key and value of a JSON document, decoded (so that an escape
     /// such as `\u0031` cannot hide one).
     #[track_caller]
-    pub fn prints_only(&self, env: &Env, allowed: &[&str]) -> &Self {
+    pub(crate) fn prints_only(&self, env: &Env, allowed: &[&str]) -> &Self {
         let allowed: BTreeSet<String> = allowed.iter().flat_map(|c| written_forms(c)).collect();
         let mut texts = vec![self.stdout.clone()];
         if let Ok(doc) = serde_json::from_str::<serde_json::Value>(&self.stdout) {
@@ -665,13 +665,13 @@ impl Run {
 
     /// Asserts exit 0.
     #[track_caller]
-    pub fn ok(&self) -> &Self {
+    pub(crate) fn ok(&self) -> &Self {
         self.code(exit::OK)
     }
 
     /// Asserts the exit code.
     #[track_caller]
-    pub fn code(&self, expected: i32) -> &Self {
+    pub(crate) fn code(&self, expected: i32) -> &Self {
         assert_eq!(
             self.code, expected,
             "expected exit {expected}, got {}\n{self}",
@@ -687,7 +687,7 @@ impl Run {
     /// Before the error line only the cost notice may appear (see
     /// [`is_upgrade_notice`]); `errors.rs` has the strict check.
     #[track_caller]
-    pub fn fails(&self, code: i32, message: &str) -> &Self {
+    pub(crate) fn fails(&self, code: i32, message: &str) -> &Self {
         self.code(code);
         let lines: Vec<&str> = self.stderr.lines().collect();
         let errors: Vec<usize> = (0..lines.len())
@@ -714,7 +714,7 @@ impl Run {
 
     /// The `codevault: error: ` line's text, without the prefix.
     #[track_caller]
-    pub fn error(&self) -> &str {
+    pub(crate) fn error(&self) -> &str {
         self.stderr
             .lines()
             .find_map(|l| l.strip_prefix("codevault: error: "))
@@ -722,7 +722,7 @@ impl Run {
     }
 
     /// The `hint: ` line that follows the error line, if any.
-    pub fn hint(&self) -> Option<&str> {
+    pub(crate) fn hint(&self) -> Option<&str> {
         let mut lines = self
             .stderr
             .lines()
@@ -732,7 +732,7 @@ impl Run {
     }
 
     /// The messages on stderr, without the cost notice.
-    pub fn notes(&self) -> Vec<&str> {
+    pub(crate) fn notes(&self) -> Vec<&str> {
         self.stderr
             .lines()
             .filter(|l| !is_upgrade_notice(l))
@@ -741,7 +741,7 @@ impl Run {
 
     /// Asserts there is a hint containing `text`.
     #[track_caller]
-    pub fn hint_says(&self, text: &str) -> &Self {
+    pub(crate) fn hint_says(&self, text: &str) -> &Self {
         let hint = self
             .hint()
             .unwrap_or_else(|| panic!("no hint line\n{self}"));
@@ -754,7 +754,7 @@ impl Run {
 
     /// Decodes standard output as one JSON document of the given shape.
     #[track_caller]
-    pub fn json<T: DeserializeOwned>(&self) -> T {
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not the expected JSON: {e}\n{self}"))
     }
@@ -764,7 +764,7 @@ impl Run {
 
 /// A time as the contract writes it: RFC 3339 in UTC (`…Z`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Utc(pub jiff::Timestamp);
+pub(crate) struct Utc(pub jiff::Timestamp);
 
 impl<'de> Deserialize<'de> for Utc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -778,14 +778,14 @@ impl<'de> Deserialize<'de> for Utc {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Origin {
+pub(crate) enum Origin {
     Generated,
     Imported,
 }
 
 /// `set` in `show`, `generate`, `regenerate`.
 #[derive(Clone, Debug, Deserialize)]
-pub struct SetInfo {
+pub(crate) struct SetInfo {
     pub id: u64,
     pub created: Utc,
     pub origin: Origin,
@@ -794,7 +794,7 @@ pub struct SetInfo {
 
 /// `generate` / `regenerate`: the codes, plain.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Issued {
+pub(crate) struct Issued {
     pub account: String,
     pub set: SetInfo,
     pub codes: Vec<String>,
@@ -802,26 +802,26 @@ pub struct Issued {
 
 /// `list`.
 #[derive(Clone, Debug, Deserialize)]
-pub struct AccountList {
+pub(crate) struct AccountList {
     pub accounts: Vec<AccountRow>,
 }
 
 impl AccountList {
     #[track_caller]
-    pub fn get(&self, account: &str) -> &AccountRow {
+    pub(crate) fn get(&self, account: &str) -> &AccountRow {
         self.accounts
             .iter()
             .find(|a| a.account == account)
             .unwrap_or_else(|| panic!("no account {account:?} in {self:?}"))
     }
 
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         self.accounts.iter().map(|a| a.account.as_str()).collect()
     }
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct AccountRow {
+pub(crate) struct AccountRow {
     pub account: String,
     pub remaining: usize,
     pub total: usize,
@@ -833,38 +833,38 @@ pub struct AccountRow {
 
 /// `show`.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Shown {
+pub(crate) struct Shown {
     pub account: String,
     pub set: SetInfo,
     pub codes: Vec<ShownCode>,
 }
 
 impl Shown {
-    pub fn used(&self) -> Vec<&ShownCode> {
+    pub(crate) fn used(&self) -> Vec<&ShownCode> {
         self.codes.iter().filter(|c| c.used.is_some()).collect()
     }
 
-    pub fn unused(&self) -> Vec<&ShownCode> {
+    pub(crate) fn unused(&self) -> Vec<&ShownCode> {
         self.codes.iter().filter(|c| c.used.is_none()).collect()
     }
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct ShownCode {
+pub(crate) struct ShownCode {
     pub index: usize,
     pub code: String,
     pub used: Option<Used>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct Used {
+pub(crate) struct Used {
     pub at: Utc,
     pub note: Option<String>,
 }
 
 /// `use` / `next` on success.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Marked {
+pub(crate) struct Marked {
     pub account: String,
     pub code: String,
     pub index: usize,
@@ -874,7 +874,7 @@ pub struct Marked {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Reason {
+pub(crate) enum Reason {
     Unused,
     Used,
     Revoked,
@@ -884,7 +884,7 @@ pub enum Reason {
 
 /// The details a diagnosis carries, whichever its reason.
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct Details {
+pub(crate) struct Details {
     /// The set the code is in (used, revoked, unused).
     pub set: Option<u64>,
     pub index: Option<usize>,
@@ -900,7 +900,7 @@ pub struct Details {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct NearMiss {
+pub(crate) struct NearMiss {
     pub account: String,
     pub set: u64,
     pub index: usize,
@@ -908,7 +908,7 @@ pub struct NearMiss {
 
 /// `use` refused (exit 1).
 #[derive(Clone, Debug, Deserialize)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub account: String,
     pub reason: Reason,
     #[serde(flatten)]
@@ -917,7 +917,7 @@ pub struct Refusal {
 
 /// `check`.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Checked {
+pub(crate) struct Checked {
     pub code: String,
     pub reason: Reason,
     /// `null` when no account was given and the code is in none.
@@ -928,12 +928,12 @@ pub struct Checked {
 
 /// `log`.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Log {
+pub(crate) struct Log {
     pub events: Vec<LogEvent>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct LogEvent {
+pub(crate) struct LogEvent {
     pub at: Utc,
     /// `null` or absent for events of the whole vault (`init`, `passwd`).
     #[serde(default)]
@@ -946,7 +946,7 @@ pub struct LogEvent {
 
 impl Log {
     /// The event names, oldest first.
-    pub fn kinds(&self) -> Vec<&str> {
+    pub(crate) fn kinds(&self) -> Vec<&str> {
         self.events.iter().map(|e| e.event.as_str()).collect()
     }
 }
@@ -954,7 +954,7 @@ impl Log {
 // ------------------------------------------ codes of any alphabet, imports
 
 /// A file of `tests/fixtures/import/`.
-pub fn import_fixture(name: &str) -> PathBuf {
+pub(crate) fn import_fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import")
         .join(name)
@@ -962,7 +962,7 @@ pub fn import_fixture(name: &str) -> PathBuf {
 
 /// Every way a normalised code of any alphabet can be written out: plain,
 /// and split in two halves by a space or a dash (`1234 5678`, `abcde-12345`).
-pub fn written_forms(code: &str) -> Vec<String> {
+pub(crate) fn written_forms(code: &str) -> Vec<String> {
     let code = code.to_lowercase();
     let mid = code.len().div_ceil(2);
     let mut forms = vec![code.clone()];
@@ -975,7 +975,7 @@ pub fn written_forms(code: &str) -> Vec<String> {
 }
 
 /// Whether `text` shows `code` in any written form, in any letter case.
-pub fn shows_code(text: &str, code: &str) -> bool {
+pub(crate) fn shows_code(text: &str, code: &str) -> bool {
     let text = text.to_lowercase();
     written_forms(code)
         .iter()
@@ -985,7 +985,7 @@ pub fn shows_code(text: &str, code: &str) -> bool {
 impl Env {
     /// Guards codes of any alphabet like the 8-digit ones the harness spots
     /// by itself: from now on no run may print them on standard error.
-    pub fn guard<S: AsRef<str>>(&self, codes: &[S]) {
+    pub(crate) fn guard<S: AsRef<str>>(&self, codes: &[S]) {
         for c in codes {
             for form in written_forms(c.as_ref()) {
                 self.remember(&form);
@@ -995,7 +995,7 @@ impl Env {
 
     /// `import ACCOUNT --file PATH --json [--replace]`, asserted to succeed;
     /// the codes it read are guarded.
-    pub fn import_file(&self, account: &str, file: &Path, replace: bool) -> Issued {
+    pub(crate) fn import_file(&self, account: &str, file: &Path, replace: bool) -> Issued {
         let mut cmd = self.cmd(["import", account, "--json", "--file"]).arg(file);
         if replace {
             cmd = cmd.arg("--replace");
@@ -1010,7 +1010,7 @@ impl Env {
 
 /// `merge` / `git-merge`.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Merged {
+pub(crate) struct Merged {
     pub merged: Vec<MergedCopy>,
     pub conflicts: Vec<Conflict>,
     #[serde(default)]
@@ -1021,7 +1021,7 @@ pub struct Merged {
 
 /// What one copy added.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct MergedCopy {
+pub(crate) struct MergedCopy {
     pub from: String,
     pub sets: usize,
     pub uses: usize,
@@ -1032,7 +1032,7 @@ pub struct MergedCopy {
 
 /// What a merge could not settle: `{"kind", "account", ...details}`.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Conflict {
+pub(crate) struct Conflict {
     pub kind: String,
     pub account: String,
     #[serde(flatten)]
@@ -1042,7 +1042,7 @@ pub struct Conflict {
 impl Env {
     /// A second machine with a copy of this env's vault file: its own
     /// temp directory and home, the same passphrase.
-    pub fn copy_to_another_machine(&self) -> Env {
+    pub(crate) fn copy_to_another_machine(&self) -> Env {
         let other = Env::new();
         fs::copy(self.vault(), other.vault()).expect("copy the vault");
         for s in self.secrets() {
@@ -1052,7 +1052,7 @@ impl Env {
     }
 
     /// `merge OTHER --json`, asserted to succeed.
-    pub fn merge(&self, other: &Path) -> Merged {
+    pub(crate) fn merge(&self, other: &Path) -> Merged {
         self.cmd(["merge", "--json"])
             .arg(other)
             .passphrase(PASS)
@@ -1066,7 +1066,7 @@ impl Env {
     /// What codevault remembers of the vaults this env's runs opened
     /// (`~/.local/state/codevault/seen/*.json`): asserts each file is
     /// whole JSON, and returns how many there are.
-    pub fn memories_are_whole(&self) -> usize {
+    pub(crate) fn memories_are_whole(&self) -> usize {
         let dir = self.path("home/.local/state/codevault/seen");
         let Ok(entries) = fs::read_dir(&dir) else {
             return 0;

@@ -27,24 +27,24 @@ use codevault::{Error, Result};
 use jiff::Timestamp;
 
 /// The path the in-process opens report in their errors.
-pub const PATH: &str = "inproc.cvlt";
+pub(crate) const PATH: &str = "inproc.cvlt";
 
 /// The cheapest cost the format allows: 8 MiB, 1 pass, 1 lane.
-pub fn cheap() -> KdfParams {
+pub(crate) fn cheap() -> KdfParams {
     KdfParams::new(8, 1, 1).expect("in bounds")
 }
 
-pub fn pass(p: &str) -> Passphrase {
+pub(crate) fn pass(p: &str) -> Passphrase {
     Passphrase::new(p.to_string())
 }
 
 /// A fixed time: 2026-11-22T10:04:05Z.
-pub fn when() -> Timestamp {
+pub(crate) fn when() -> Timestamp {
     Timestamp::from_second(1_795_341_845).expect("in range")
 }
 
 /// Deterministic 8-digit codes: `prefix` (up to 4 digits) and a counter.
-pub fn codes(prefix: u32, n: usize) -> Vec<Code> {
+pub(crate) fn codes(prefix: u32, n: usize) -> Vec<Code> {
     (0..n)
         .map(|i| {
             let text = format!("{:04}{:04}", prefix % 10_000, i);
@@ -53,7 +53,7 @@ pub fn codes(prefix: u32, n: usize) -> Vec<Code> {
         .collect()
 }
 
-pub fn name(s: &str) -> AccountName {
+pub(crate) fn name(s: &str) -> AccountName {
     AccountName::parse(s).expect("a valid name")
 }
 
@@ -65,7 +65,7 @@ fn salts() -> rand::rngs::StdRng {
 
 /// A small vault with some history: two accounts, a used code, a revoked
 /// set. Deterministic.
-pub fn small_vault() -> Vault {
+pub(crate) fn small_vault() -> Vault {
     let now = when();
     let mut r = salts();
     let mut v = Vault::new(&mut r, now).unwrap();
@@ -102,7 +102,7 @@ pub fn small_vault() -> Vault {
 }
 
 /// A vault with `accounts` accounts of `per` codes each. Deterministic.
-pub fn big_vault(accounts: usize, per: usize) -> Vault {
+pub(crate) fn big_vault(accounts: usize, per: usize) -> Vault {
     let now = when();
     let mut r = salts();
     let mut v = Vault::new(&mut r, now).unwrap();
@@ -121,14 +121,14 @@ pub fn big_vault(accounts: usize, per: usize) -> Vault {
 }
 
 /// The salt and nonce of the deterministic files.
-pub const SALT: [u8; SALT_LEN] = [0x5a; SALT_LEN];
-pub const NONCE: [u8; NONCE_LEN] = [0xa5; NONCE_LEN];
+pub(crate) const SALT: [u8; SALT_LEN] = [0x5a; SALT_LEN];
+pub(crate) const NONCE: [u8; NONCE_LEN] = [0xa5; NONCE_LEN];
 
 /// A whole file sealing `plaintext` under `passphrase`, with the given salt,
 /// nonce and cost: what `session::encrypt` writes, but with the plaintext
 /// chosen by the test (so that the plaintext decoder can be reached with
 /// bytes that are not a vault).
-pub fn seal_plaintext(
+pub(crate) fn seal_plaintext(
     plaintext: &[u8],
     passphrase: &str,
     kdf: KdfParams,
@@ -140,7 +140,7 @@ pub fn seal_plaintext(
 }
 
 /// As [`seal_plaintext`], with keys already derived (for loops).
-pub fn seal_with(
+pub(crate) fn seal_with(
     plaintext: &[u8],
     derived: &crypto::DerivedKeys,
     kdf: KdfParams,
@@ -163,17 +163,17 @@ pub fn seal_with(
 }
 
 /// The vault's plaintext, as the library stores it.
-pub fn plaintext(vault: &Vault) -> Vec<u8> {
+pub(crate) fn plaintext(vault: &Vault) -> Vec<u8> {
     postcard::to_stdvec(vault).unwrap()
 }
 
 /// A deterministic vault file (fixed salt and nonce, cheap cost).
-pub fn file_of(vault: &Vault, passphrase: &str) -> Vec<u8> {
+pub(crate) fn file_of(vault: &Vault, passphrase: &str) -> Vec<u8> {
     seal_plaintext(&plaintext(vault), passphrase, cheap(), SALT, NONCE)
 }
 
 /// A vault file as the binary writes it (random salt and nonce).
-pub fn encrypt(vault: &Vault, passphrase: &str, kdf: KdfParams) -> Vec<u8> {
+pub(crate) fn encrypt(vault: &Vault, passphrase: &str, kdf: KdfParams) -> Vec<u8> {
     let keys = Keys::fresh(&pass(passphrase), kdf).unwrap();
     session::encrypt(vault, &keys).unwrap()
 }
@@ -181,18 +181,18 @@ pub fn encrypt(vault: &Vault, passphrase: &str, kdf: KdfParams) -> Vec<u8> {
 /// Opens file bytes through the library's one way in, `session::open`:
 /// structure and checksum, then the key (a mismatch is a wrong passphrase,
 /// unless the key check itself was forged), then the AEAD and the decoder.
-pub fn open(bytes: &[u8], passphrase: &str) -> Result<Vault> {
+pub(crate) fn open(bytes: &[u8], passphrase: &str) -> Result<Vault> {
     open_keys(bytes, passphrase).map(|(vault, _)| vault)
 }
 
 /// As [`open`], with the keys it derived.
-pub fn open_keys(bytes: &[u8], passphrase: &str) -> Result<(Vault, Keys)> {
+pub(crate) fn open_keys(bytes: &[u8], passphrase: &str) -> Result<(Vault, Keys)> {
     session::open(Path::new(PATH), bytes.to_vec(), &pass(passphrase))
 }
 
 /// Opens with keys already derived, as `app` does for a re-read under the
 /// lock when the salt and cost did not change; [`open`] otherwise.
-pub fn open_with(bytes: &[u8], passphrase: &str, keys: &Keys) -> Result<Vault> {
+pub(crate) fn open_with(bytes: &[u8], passphrase: &str, keys: &Keys) -> Result<Vault> {
     let path = Path::new(PATH);
     let file = CheckedFile::new(path, bytes.to_vec())?;
     if keys.fit(file.header()) {
@@ -202,13 +202,13 @@ pub fn open_with(bytes: &[u8], passphrase: &str, keys: &Keys) -> Result<Vault> {
 }
 
 /// The keys of a file that opens, derived once.
-pub fn keys_for(bytes: &[u8], passphrase: &str) -> Keys {
+pub(crate) fn keys_for(bytes: &[u8], passphrase: &str) -> Keys {
     open_keys(bytes, passphrase).expect("the file opens").1
 }
 
 /// Makes the trailing checksum match the bytes before it again, as a
 /// forger (or a tool that "repairs" files) would.
-pub fn fix_checksum(bytes: &mut [u8]) {
+pub(crate) fn fix_checksum(bytes: &mut [u8]) {
     if bytes.len() < CHECKSUM_LEN {
         return;
     }
@@ -219,7 +219,7 @@ pub fn fix_checksum(bytes: &mut [u8]) {
 
 /// Sets a big-endian u32 header field (12 memory, 16 iterations, 20
 /// parallelism) and makes the checksum match.
-pub fn with_u32(bytes: &[u8], offset: usize, value: u32) -> Vec<u8> {
+pub(crate) fn with_u32(bytes: &[u8], offset: usize, value: u32) -> Vec<u8> {
     let mut b = bytes.to_vec();
     b[offset..offset + 4].copy_from_slice(&value.to_be_bytes());
     fix_checksum(&mut b);
@@ -227,7 +227,7 @@ pub fn with_u32(bytes: &[u8], offset: usize, value: u32) -> Vec<u8> {
 }
 
 /// Sets one header byte and makes the checksum match.
-pub fn with_byte(bytes: &[u8], offset: usize, value: u8) -> Vec<u8> {
+pub(crate) fn with_byte(bytes: &[u8], offset: usize, value: u8) -> Vec<u8> {
     let mut b = bytes.to_vec();
     b[offset] = value;
     fix_checksum(&mut b);
@@ -235,14 +235,14 @@ pub fn with_byte(bytes: &[u8], offset: usize, value: u8) -> Vec<u8> {
 }
 
 /// The header length, for tests that name positions.
-pub const HEADER: usize = HEADER_LEN;
+pub(crate) const HEADER: usize = HEADER_LEN;
 
 /// A small seeded generator (SplitMix64) for reproducible choices in tests
 /// that are not proptest's: kill delays, sample positions.
-pub struct SplitMix(pub u64);
+pub(crate) struct SplitMix(pub u64);
 
 impl SplitMix {
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -251,16 +251,16 @@ impl SplitMix {
     }
 
     /// Uniform in `0..n` (n > 0), near enough for tests.
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
 
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+    pub(crate) fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next_u64() as u8).collect()
     }
 }
 
 /// Whether an error is one the contract files under exit 4.
-pub fn is_damage(e: &Error) -> bool {
+pub(crate) fn is_damage(e: &Error) -> bool {
     e.exit_code() == codevault::error::exit::DAMAGED
 }

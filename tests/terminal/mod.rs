@@ -15,14 +15,14 @@ use std::process::{Command, Stdio};
 use crate::common::{BIN, Env, PASS};
 
 /// A run on a terminal: both streams arrive as one, with `\r\n`.
-pub struct TtyRun {
+pub(crate) struct TtyRun {
     pub code: i32,
     pub output: String,
 }
 
 /// `codevault --vault VAULT ARGS...` on a pseudo-terminal, or `None` where
 /// `script` is not installed.
-pub fn on_a_terminal(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Option<TtyRun> {
+pub(crate) fn on_a_terminal(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Option<TtyRun> {
     if Command::new("script").arg("--version").output().is_err() {
         assert!(
             std::env::var_os("CI").is_none(),
