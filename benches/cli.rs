@@ -22,7 +22,7 @@
 //! `BENCH_RUNS` sets the runs per measurement (default 15); the median is
 //! reported. `cargo bench -- unlock`, `-- overhead`, `-- merge` or
 //! `-- agent` runs one part. Nothing here is asserted: the figures go in
-//! the README.
+//! `docs/performance.md`.
 //!
 //! The unlock part also times each program alone after 3 s of idleness
 //! (`BENCH_IDLE_RUNS`, default 5), as a user meets it: on a virtual machine

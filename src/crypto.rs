@@ -62,7 +62,7 @@ impl KdfParams {
     /// 256 MiB, 3 passes, 4 lanes: four times the memory of RFC 9106's
     /// second recommended option (64 MiB, t = 3, p = 4), affordable because
     /// the fast path (parallel lanes, huge pages) unlocks it in about a
-    /// quarter second on a 2-core machine. See the README's Performance.
+    /// quarter second on a 2-core machine. See docs/performance.md.
     pub const DEFAULT: KdfParams = KdfParams {
         memory_mib: 256,
         iterations: 3,

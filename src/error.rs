@@ -16,7 +16,8 @@ use std::path::PathBuf;
 use crate::crypto::{KdfBoundsError, KdfParams};
 use crate::display::{escape, path as shown_path};
 
-/// Exit codes of the contract (`shared/spec/cli.md`).
+/// Exit codes of the command-line contract (`docs/manual.md`, "Exit
+/// codes").
 pub mod exit {
     pub const SUCCESS: u8 = 0;
     pub const REFUSED: u8 = 1;

@@ -1,5 +1,6 @@
-//! Types for the secrets codevault handles: the passphrase, the derived keys
-//! and the decrypted vault.
+//! Types for two of the secrets codevault handles: the passphrase
+//! ([`Passphrase`]) and the derived keys ([`Key`]). The decrypted vault has
+//! no type here: `session` holds it in a `zeroize::Zeroizing` buffer.
 //!
 //! Each is zeroed when dropped and prints as `[redacted]` in `Debug`, so a
 //! stray `{:?}` or a panic message cannot leak it. Nothing here implements

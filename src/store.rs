@@ -1,4 +1,7 @@
-//! The only code that touches the file system.
+//! The vault file and the files beside it. Other modules touch files of
+//! their own: `prompt` reads passphrase and input files and the terminal,
+//! `seen` keeps what this machine saw of each vault, the agent its socket
+//! directory.
 //!
 //! Where the vault lives, reading it with a size bound, replacing it
 //! atomically (temp file in the same directory, fsync, rename, fsync of the

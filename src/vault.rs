@@ -156,7 +156,8 @@ impl CodeSet {
         format!("{:02x}{:02x}-{:02x}{:02x}", d[0], d[1], d[2], d[3])
     }
 
-    /// The 1-based position of a code in the set.
+    /// The 0-based position of a code in the set (the code's number, as
+    /// shown to people, is one more).
     fn position(&self, code: &Code) -> Option<usize> {
         self.codes.iter().position(|e| &e.code == code)
     }

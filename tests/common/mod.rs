@@ -17,9 +17,9 @@
 //! panic. What a successful run may print on standard output depends on the
 //! command: a test says which codes it asked for with [`Run::prints_only`].
 //!
-//! The JSON shapes of the contract (`shared/spec/cli.md`, "JSON shapes") are
-//! at the end, as typed structs: tests decode documents, they do not grep
-//! them. Unknown fields are allowed, as the contract says more may be added.
+//! The JSON shapes of the command-line contract (`docs/manual.md`, "JSON
+//! output") are at the end, as typed structs: tests decode documents, they
+//! do not grep them. Unknown fields are allowed, as the contract says more may be added.
 
 // Each test file uses a different part of the harness.
 #![allow(dead_code)]
