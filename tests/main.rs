@@ -37,6 +37,7 @@ mod git;
 mod hardening;
 mod import;
 mod init;
+mod json_shapes;
 mod leaks;
 mod man;
 mod merge;
