@@ -22,7 +22,19 @@ use chacha20poly1305::XChaCha20Poly1305;
 use chacha20poly1305::aead::AeadInOut;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+/// Why a key could not be derived or a buffer sealed, or a calibration
+/// target is out of range.
+#[derive(Debug, thiserror::Error)]
+pub enum CryptoError {
+    #[error("--kdf-time must be {min} to {max} seconds")]
+    KdfTime { min: f64, max: f64 },
+    #[error("key derivation failed: {0}")]
+    Kdf(String),
+    #[error("encryption failed")]
+    Seal,
+}
+
+type Result<T, E = CryptoError> = std::result::Result<T, E>;
 use crate::secret::{Key, Passphrase};
 
 #[allow(unsafe_code)]
@@ -132,11 +144,10 @@ pub fn calibration_target(seconds: f64) -> Result<Duration> {
     if CALIBRATION_SECONDS.contains(&seconds) {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err(Error::Usage(format!(
-            "--kdf-time must be {} to {} seconds",
-            CALIBRATION_SECONDS.start(),
-            CALIBRATION_SECONDS.end()
-        )))
+        Err(CryptoError::KdfTime {
+            min: *CALIBRATION_SECONDS.start(),
+            max: *CALIBRATION_SECONDS.end(),
+        })
     }
 }
 
@@ -231,16 +242,16 @@ fn argon2id(password: &[u8], salt: &[u8], params: KdfParams) -> Result<Key> {
     let memory_kib = params
         .memory_mib
         .checked_mul(1024)
-        .ok_or_else(|| Error::Kdf("memory cost overflows".into()))?;
+        .ok_or_else(|| CryptoError::Kdf("memory cost overflows".into()))?;
     let params = Params::new(memory_kib, params.iterations, params.parallelism, Some(32))
-        .map_err(|e| Error::Kdf(e.to_string()))?;
+        .map_err(|e| CryptoError::Kdf(e.to_string()))?;
     let mut out = [0u8; 32];
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
     memory::with_kdf_memory(argon.params().block_count(), |blocks| {
         argon.hash_password_into_with_memory(password, salt, &mut out, blocks)
     })
-    .map_err(|e| Error::Kdf(format!("cannot get its working memory: {e}")))?
-    .map_err(|e| Error::Kdf(e.to_string()))?;
+    .map_err(|e| CryptoError::Kdf(format!("cannot get its working memory: {e}")))?
+    .map_err(|e| CryptoError::Kdf(e.to_string()))?;
     let key = Key::from_bytes(out);
     zeroize::Zeroize::zeroize(&mut out);
     Ok(key)
@@ -279,7 +290,7 @@ pub fn seal_in_place(
     let cipher = XChaCha20Poly1305::new(key.expose().into());
     let tag = cipher
         .encrypt_inout_detached(nonce.into(), associated_data, buffer.into())
-        .map_err(|_| Error::Encode("encryption failed".into()))?;
+        .map_err(|_| CryptoError::Seal)?;
     Ok(tag.into())
 }
 

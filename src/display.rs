@@ -174,6 +174,43 @@ pub fn write_json<T: serde::Serialize + ?Sized>(
     value.serialize(&mut ser).map_err(io::Error::other)
 }
 
+/// Quote an account name for a command shown in a hint, so the hint can be
+/// pasted into a shell as it is. A name with a control or format character
+/// (stored by an older version) is written `$'…'` with `\u` escapes, which
+/// bash, zsh and ksh read back as the name and a terminal shows harmlessly.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else if s.chars().any(crate::display::is_unsafe) {
+        let mut quoted = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\'' | '\\' => {
+                    quoted.push('\\');
+                    quoted.push(c);
+                }
+                // The shortest escape bash reads: `\x1b`, `\u202e`, and
+                // `\U` only beyond the BMP, so no run of eight digits
+                // (which reads as a code) comes out of it.
+                c if crate::display::is_unsafe(c) => {
+                    let n = c as u32;
+                    quoted.push_str(&match n {
+                        0..=0xff => format!("\\x{n:02x}"),
+                        0x100..=0xffff => format!("\\u{n:04x}"),
+                        _ => format!("\\U{n:08x}"),
+                    });
+                }
+                c => quoted.push(c),
+            }
+        }
+        quoted.push('\'');
+        quoted
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,11 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::crypto::{KdfBoundsError, KdfParams};
-use crate::display::{escape, path as shown_path};
+use crate::code::MalformedCode;
+use crate::crypto::{CryptoError, KdfBoundsError, KdfParams};
+use crate::display::{escape, path as shown_path, shell_word};
+use crate::import::ImportError;
+use crate::vault::VaultError;
 
 /// Exit codes of the command-line contract (`docs/manual.md`, "Exit
 /// codes").
@@ -148,6 +151,26 @@ pub enum Error {
         escape(existing)
     )]
     LookAlikeAccount { name: String, existing: String },
+
+    #[error("the number of codes must be 1 to {max}, not {count}")]
+    CodeCount { count: usize, max: usize },
+
+    #[error("there are no codes to import")]
+    NothingToImport,
+
+    #[error("the codes to import are not all of the same kind and length")]
+    MixedCodes,
+
+    #[error("no codes found in the text (expected lines like `1234 5678` or `abcde-12345`)")]
+    NoCodesInText,
+
+    #[error(
+        "the text holds {count} codes; a platform's set has far fewer (at most {max} are read)"
+    )]
+    TooManyCodes { count: usize, max: usize },
+
+    #[error("--kdf-time must be {min} to {max} seconds")]
+    KdfTime { min: f64, max: f64 },
 
     #[error("invalid new passphrase: {reason}")]
     InvalidNewPassphrase { reason: &'static str },
@@ -292,6 +315,65 @@ pub enum Error {
     BrokenPipe,
 }
 
+/// The domain's refusals, each as the application says it.
+impl From<VaultError> for Error {
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::InvalidAccountName { reason } => Error::InvalidAccountName { reason },
+            VaultError::InvalidNote { reason } => Error::InvalidNote { reason },
+            VaultError::UnknownAccount { name, suggestions } => {
+                Error::UnknownAccount { name, suggestions }
+            }
+            VaultError::ActiveSetExists { account, importing } => {
+                Error::ActiveSetExists { account, importing }
+            }
+            VaultError::ImportOverlap {
+                account,
+                set,
+                revoked,
+            } => Error::ImportOverlap {
+                account,
+                set,
+                revoked,
+            },
+            VaultError::NoActiveSet { account } => Error::NoActiveSet { account },
+            VaultError::NoCodesLeft { account, origin } => Error::NoCodesLeft { account, origin },
+            VaultError::LookAlikeAccount { name, existing } => {
+                Error::LookAlikeAccount { name, existing }
+            }
+            VaultError::CodeCount { count, max } => Error::CodeCount { count, max },
+            VaultError::NothingToImport => Error::NothingToImport,
+            VaultError::MixedCodes => Error::MixedCodes,
+            VaultError::Random(why) => Error::Random(why),
+        }
+    }
+}
+
+impl From<MalformedCode> for Error {
+    fn from(e: MalformedCode) -> Self {
+        Error::MalformedCode { reason: e.reason }
+    }
+}
+
+impl From<ImportError> for Error {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::NoCodes => Error::NoCodesInText,
+            ImportError::TooMany { count, max } => Error::TooManyCodes { count, max },
+        }
+    }
+}
+
+impl From<CryptoError> for Error {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::KdfTime { min, max } => Error::KdfTime { min, max },
+            CryptoError::Kdf(why) => Error::Kdf(why),
+            CryptoError::Seal => Error::Encode("encryption failed".into()),
+        }
+    }
+}
+
 impl Error {
     pub fn exit_code(&self) -> u8 {
         use Error::*;
@@ -325,6 +407,12 @@ impl Error {
             | ClipTime
             | InvalidNote { .. }
             | LookAlikeAccount { .. }
+            | CodeCount { .. }
+            | NothingToImport
+            | MixedCodes
+            | NoCodesInText
+            | TooManyCodes { .. }
+            | KdfTime { .. }
             | InvalidNewPassphrase { .. } => exit::USAGE,
             WrongPassphrase { .. } | RekeyedMeanwhile { .. } => exit::WRONG_PASSPHRASE,
             NotAVault { .. }
@@ -386,7 +474,7 @@ impl Error {
                 "`codevault generate {}` makes a new set",
                 shell_word(account)
             ),
-            NoCodesLeft { account, origin } => origin.renewal(account),
+            NoCodesLeft { account, origin } => crate::output::renewal(*origin, account),
             VaultMissing { .. } => {
                 "create one with `codevault init`, or point --vault / CODEVAULT_PATH at yours"
                     .into()
@@ -607,43 +695,6 @@ pub fn redact_code_like(text: &str) -> String {
     }
     flush(&mut run, &mut digits, &mut out);
     out
-}
-
-/// Quote an account name for a command shown in a hint, so the hint can be
-/// pasted into a shell as it is. A name with a control or format character
-/// (stored by an older version) is written `$'…'` with `\u` escapes, which
-/// bash, zsh and ksh read back as the name and a terminal shows harmlessly.
-pub fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else if s.chars().any(crate::display::is_unsafe) {
-        let mut quoted = String::from("$'");
-        for c in s.chars() {
-            match c {
-                '\'' | '\\' => {
-                    quoted.push('\\');
-                    quoted.push(c);
-                }
-                // The shortest escape bash reads: `\x1b`, `\u202e`, and
-                // `\U` only beyond the BMP, so no run of eight digits
-                // (which reads as a code) comes out of it.
-                c if crate::display::is_unsafe(c) => {
-                    let n = c as u32;
-                    quoted.push_str(&match n {
-                        0..=0xff => format!("\\x{n:02x}"),
-                        0x100..=0xffff => format!("\\u{n:04x}"),
-                        _ => format!("\\U{n:08x}"),
-                    });
-                }
-                c => quoted.push(c),
-            }
-        }
-        quoted.push('\'');
-        quoted
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,16 @@
 use std::collections::HashSet;
 
 use crate::code::{Alphabet, Code, fold_width};
-use crate::error::{Error, Result};
+/// Text that holds no set of codes to import.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("no codes found in the text")]
+    NoCodes,
+    #[error("the text holds {count} codes, more than the {max} a set may have")]
+    TooMany { count: usize, max: usize },
+}
+
+type Result<T, E = ImportError> = std::result::Result<T, E>;
 
 /// Shortest and longest digit code a platform hands out.
 const DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
@@ -54,9 +63,7 @@ pub fn parse(text: &str) -> Result<Parsed> {
         .filter_map(|c| Some((c.number, candidate_code(&c.text)?)))
         .collect();
     let Some(alphabet) = dominant_alphabet(candidates.iter().map(|(_, c)| c)) else {
-        return Err(Error::Usage(
-            "no codes found in the text (expected lines like `1234 5678` or `abcde-12345`)".into(),
-        ));
+        return Err(ImportError::NoCodes);
     };
     let (kept, other): (Vec<_>, Vec<_>) = candidates
         .into_iter()
@@ -69,10 +76,10 @@ pub fn parse(text: &str) -> Result<Parsed> {
         kept.sort_by_key(|(n, _)| *n);
     }
     if kept.len() > MAX_CODES {
-        return Err(Error::Usage(format!(
-            "the text holds {} codes; a platform's set has far fewer (at most {MAX_CODES} are read)",
-            kept.len()
-        )));
+        return Err(ImportError::TooMany {
+            count: kept.len(),
+            max: MAX_CODES,
+        });
     }
     let mut seen = HashSet::new();
     let mut codes = Vec::with_capacity(kept.len());
@@ -363,7 +370,7 @@ mod tests {
         let many: String = (0..=MAX_CODES)
             .map(|i| format!("{:08}\n", 10_000_000 + i))
             .collect();
-        assert!(matches!(parse(&many), Err(Error::Usage(_))));
+        assert!(matches!(parse(&many), Err(ImportError::TooMany { .. })));
     }
 
     #[test]
@@ -373,7 +380,7 @@ mod tests {
             "hello world\n",
             "2026-11-22\n(me@example.com)\n1. 2. 3.",
         ] {
-            assert!(matches!(parse(text), Err(Error::Usage(_))), "{text:?}");
+            assert_eq!(parse(text).err(), Some(ImportError::NoCodes), "{text:?}");
         }
     }
 

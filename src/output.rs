@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::crypto::KdfParams;
+use crate::display::shell_word;
 use crate::display::{self, escape};
-use crate::error::shell_word;
 use crate::style;
 use crate::vault::{
     CodeSet, CodeState, Conflict, Diagnosis, Event, EventKind, MergeCounts, Origin, Receipt,
@@ -45,6 +45,20 @@ pub fn emit(out: &mut dyn Write, json: bool, view: &impl View) -> io::Result<()>
 /// field of it can end the line early or drive the terminal.
 pub fn line(out: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(out, "{}", escape(text))
+}
+
+/// How to get a fresh set of this origin: codevault makes generated
+/// sets; imported ones only the platform can renew.
+pub fn renewal(origin: Origin, account: &str) -> String {
+    let account = shell_word(account);
+    match origin {
+        Origin::Generated => {
+            format!("`codevault regenerate {account}` makes a new set and revokes this one")
+        }
+        Origin::Imported => {
+            format!("get new codes from the platform, then `codevault import --replace {account}`")
+        }
+    }
 }
 
 /// A set as JSON shows it.

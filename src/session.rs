@@ -211,6 +211,7 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
             ));
         }
         crypto::seal_in_place(&keys.derived.encryption, &nonce, associated_data, body)
+            .map_err(Error::from)
     })
 }
 

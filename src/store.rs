@@ -426,7 +426,7 @@ pub fn permission_warnings(vault: &Path) -> Vec<String> {
             warnings.push(format!(
                 "warning: {what} {} can be written by {who} (mode {mode:o}); `chmod go-w {}` fixes it",
                 path.display(),
-                crate::error::shell_word(&path.to_string_lossy())
+                crate::display::shell_word(&path.to_string_lossy())
             ));
         }
     }

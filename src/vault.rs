@@ -22,8 +22,11 @@ use blake2::digest::consts::U32;
 use jiff::Timestamp;
 use rand::TryCryptoRng;
 
+use self::error::VaultError as Error;
 use crate::code::{Alphabet, Code};
-use crate::error::{Error, Result};
+
+/// The domain's results: its own errors, wrapped by the application's.
+pub type Result<T, E = VaultError> = std::result::Result<T, E>;
 
 /// An active set with this many unused codes or fewer is "low".
 pub const LOW_THRESHOLD: usize = 3;
@@ -117,20 +120,6 @@ impl Origin {
         match self {
             Origin::Generated => "generated",
             Origin::Imported => "imported",
-        }
-    }
-
-    /// How to get a fresh set of this origin: codevault makes generated
-    /// sets; imported ones only the platform can renew.
-    pub fn renewal(self, account: &str) -> String {
-        let account = crate::error::shell_word(account);
-        match self {
-            Origin::Generated => {
-                format!("`codevault regenerate {account}` makes a new set and revokes this one")
-            }
-            Origin::Imported => format!(
-                "get new codes from the platform, then `codevault import --replace {account}`"
-            ),
         }
     }
 }
@@ -500,9 +489,10 @@ impl Vault {
         if (1..=MAX_COUNT).contains(&count) {
             Ok(())
         } else {
-            Err(Error::Usage(format!(
-                "the number of codes must be 1 to {MAX_COUNT}, not {count}"
-            )))
+            Err(Error::CodeCount {
+                count,
+                max: MAX_COUNT,
+            })
         }
     }
 
@@ -601,13 +591,11 @@ impl Vault {
         R::Error: std::fmt::Display,
     {
         if codes.is_empty() {
-            return Err(Error::Usage("there are no codes to import".into()));
+            return Err(Error::NothingToImport);
         }
         self.check_new_name(name)?;
         if !codes.iter().all(|c| alphabet.admits(c)) {
-            return Err(Error::Usage(
-                "the codes to import are not all of the same kind and length".into(),
-            ));
+            return Err(Error::MixedCodes);
         }
         let has_active = self
             .accounts
@@ -841,12 +829,14 @@ impl Vault {
 }
 
 mod diagnosis;
+mod error;
 mod merge;
 mod names;
 mod schema;
 mod v1;
 
 pub use diagnosis::{CodeState, Diagnosis, NearMiss};
+pub use error::VaultError;
 pub use merge::{Conflict, MergeReport, Renumbered, SetSummary};
 use schema::TakenCodes;
 pub use schema::{

@@ -38,6 +38,7 @@ mod hardening;
 mod import;
 mod init;
 mod json_shapes;
+mod layers;
 mod leaks;
 mod man;
 mod merge;

@@ -123,12 +123,12 @@ pub(super) fn passwd(
     };
     let new_keys = Keys::fresh(&new_passphrase, kdf)?;
     ctx.modify(u, Some(&new_keys), |v| {
-        v.log_passwd(
+        Ok(v.log_passwd(
             &mut SysRng,
             session::now(),
             change_passphrase,
             kdf.to_string(),
-        )
+        )?)
     })?;
     // The old key opens nothing now; the agent need not keep it. The new
     // one is not handed over: `unlock` again, deliberately.

@@ -32,9 +32,12 @@ pub(super) fn parse_code(vault: &Vault, name: Option<&AccountName>, typed: &str)
                 }
             }
         }
-        Err(first_err.unwrap_or_else(|| Error::MalformedCode {
-            reason: "there are no codes to compare it with".into(),
-        }))
+        Err(first_err.map_or_else(
+            || Error::MalformedCode {
+                reason: "there are no codes to compare it with".into(),
+            },
+            Error::from,
+        ))
     };
     let Some(n) = name else {
         return first_fit(&vault.alphabets());
@@ -80,7 +83,7 @@ pub(super) fn use_code(
     // A refusal is saved too: it goes into the audit trail.
     let result = ctx.modify(u, None, |v| {
         let code = parse_code(v, Some(&name), &typed)?;
-        v.use_code(&name, &code, note, &mut SysRng, session::now())
+        Ok(v.use_code(&name, &code, note, &mut SysRng, session::now())?)
     })?;
     match result {
         Ok(receipt) => {
@@ -138,7 +141,7 @@ pub(super) fn next(
     let u = ctx.unlock()?;
     // The mark is on disk (fsync, rename, fsync) before the code is shown.
     let receipt = ctx.modify(u, None, |v| {
-        v.next(&name, note, &mut SysRng, session::now())
+        Ok(v.next(&name, note, &mut SysRng, session::now())?)
     })?;
     let (index, remaining, origin, low) = (
         receipt.index,

@@ -314,11 +314,11 @@ impl Context<'_> {
         self.say(&format!(
             "warning: '{account}' has {remaining} unused code{} left; {}",
             if remaining == 1 { "" } else { "s" },
-            origin.renewal(account)
+            output::renewal(origin, account)
         ));
     }
 }
 
 pub(super) fn account(raw: &str) -> Result<AccountName> {
-    AccountName::parse(raw)
+    Ok(AccountName::parse(raw)?)
 }

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use rand::rngs::SysRng;
 
-use crate::error::{Error, Result, shell_word};
+use crate::display::shell_word;
+use crate::error::{Error, Result};
 use crate::import;
 use crate::output;
 use crate::prompt;

@@ -6,9 +6,11 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::error::VaultError;
 use super::{Account, AccountName, CodeSet, Entry, Revocation, RevokedBy, Vault};
 use crate::code::Code;
-use crate::error::Result;
+
+type Result<T, E = VaultError> = std::result::Result<T, E>;
 
 /// The answer to "what is this code?".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

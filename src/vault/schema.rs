@@ -43,8 +43,10 @@ use jiff::Timestamp;
 use rand::TryCryptoRng;
 use serde::{Deserialize, Serialize};
 
+use super::error::VaultError as Error;
 use crate::code::{Alphabet, Code};
-use crate::error::{Error, Result};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A random 128-bit identity.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
