@@ -75,10 +75,8 @@ impl Timeout {
     /// `90s`, `30m`, `2h`, `1h30m` (jiff's friendly durations, or ISO 8601
     /// `PT30M`), whole seconds from 1 s to 24 h.
     pub fn parse(raw: &str) -> Result<Timeout> {
-        let bad = || {
-            Error::Usage(format!(
-                "--timeout {raw:?} is not a duration from 1s to 24h, such as 90s, 30m or 2h"
-            ))
+        let bad = || Error::AgentTimeout {
+            given: raw.to_string(),
         };
         let d: jiff::SignedDuration = raw.trim().parse().map_err(|_| bad())?;
         let d = Duration::try_from(d).map_err(|_| bad())?;
@@ -149,9 +147,7 @@ pub fn keys_for(header: &Header) -> Option<Keys> {
 /// Hands these keys to the agent for `timeout`, starting it if need be.
 pub fn store(keys: &Keys, timeout: Timeout) -> Result<()> {
     if is_off() {
-        return Err(Error::Usage(format!(
-            "{AGENT_ENV}=off turns the key agent off; `unlock` needs it"
-        )));
+        return Err(Error::AgentOff);
     }
     let dir = prepare_dir()?;
     let derived = keys.derived();

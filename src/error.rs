@@ -35,8 +35,23 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // ----- usage and input (exit 2) -----
-    #[error("{}", escape(.0))]
-    Usage(String),
+    #[error("--timeout {} is not a duration from 1s to 24h, such as 90s, 30m or 2h", escape(&format!("{given:?}")))]
+    AgentTimeout { given: String },
+
+    #[error("CODEVAULT_AGENT=off turns the key agent off; `unlock` needs it")]
+    AgentOff,
+
+    #[error("the {what} is longer than {kib} KiB")]
+    TooLong { what: &'static str, kib: u64 },
+
+    #[error("the text to import is not UTF-8")]
+    ImportNotText,
+
+    #[error("no directory {} to write the export in", shown_path(dir))]
+    NoExportDir { dir: PathBuf },
+
+    #[error("no account has an active set of codes")]
+    NoActiveSets,
 
     /// The command line did not parse; `usage` is clap's usage line.
     #[error("{}", escape(message))]
@@ -378,7 +393,12 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         use Error::*;
         match self {
-            Usage(_)
+            AgentTimeout { .. }
+            | AgentOff
+            | TooLong { .. }
+            | ImportNotText
+            | NoExportDir { .. }
+            | NoActiveSets
             | Arguments { .. }
             | InvalidAccountName { .. }
             | MalformedCode { .. }
@@ -760,7 +780,8 @@ mod tests {
                 source: Box::new(Error::BrokenPipe),
             },
             Error::io("read", bad, io::Error::other("x")),
-            Error::Usage(bad.into()),
+            Error::AgentTimeout { given: bad.into() },
+            Error::NoExportDir { dir: bad.into() },
         ];
         for e in errors {
             let said = format!("{e} {}", e.hint().unwrap_or_default());

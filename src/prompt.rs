@@ -115,11 +115,9 @@ fn from_env(var: &str) -> Option<Passphrase> {
 /// The first line of a file, or of standard input for `-`, without its line
 /// ending.
 fn first_line_of(path: &Path) -> Result<Passphrase> {
-    let too_long = || {
-        Error::Usage(format!(
-            "the passphrase is longer than {} KiB",
-            MAX_LINE / 1024
-        ))
+    let too_long = || Error::TooLong {
+        what: "passphrase",
+        kib: MAX_LINE / 1024,
     };
     let line = if path == Path::new("-") {
         read_first_line(stdin_unbuffered()?).map_err(|source| match source.kind() {
@@ -212,11 +210,9 @@ pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
     // Allocated once at the most it may hold: a growing buffer would leave
     // copies of the codes behind in the memory it gave back.
     let mut buf = Zeroizing::new(Vec::with_capacity(MAX_TEXT as usize + 1));
-    let too_long = || {
-        Error::Usage(format!(
-            "the text to import is longer than {} KiB; that is not a list of codes",
-            MAX_TEXT / 1024
-        ))
+    let too_long = || Error::TooLong {
+        what: "text to import",
+        kib: MAX_TEXT / 1024,
     };
     match file {
         Some(path) => {
@@ -240,7 +236,7 @@ pub fn read_text(file: Option<&Path>) -> Result<Zeroizing<String>> {
     }
     match std::str::from_utf8(&buf) {
         Ok(s) => Ok(Zeroizing::new(s.to_string())),
-        Err(_) => Err(Error::Usage("the text to import is not UTF-8".into())),
+        Err(_) => Err(Error::ImportNotText),
     }
 }
 

@@ -129,10 +129,9 @@ pub(super) fn export(ctx: &mut Context, output: Option<&Path>) -> Result<Outcome
             _ => Path::new("."),
         };
         if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "no directory {} to write the export in",
-                dir.display()
-            )));
+            return Err(Error::NoExportDir {
+                dir: dir.to_path_buf(),
+            });
         }
     }
     let u = ctx.unlock()?;

@@ -156,7 +156,7 @@ pub(super) fn show(ctx: &mut Context, raw: &[String], all: bool, sheet: bool) ->
             .filter_map(|(name, a)| a.active().map(|set| shown(name, set, all, true)))
             .collect();
         if every.is_empty() {
-            return Err(Error::Usage("no account has an active set of codes".into()));
+            return Err(Error::NoActiveSets);
         }
         every
     } else {
