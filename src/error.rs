@@ -360,6 +360,7 @@ impl From<VaultError> for Error {
             VaultError::NothingToImport => Error::NothingToImport,
             VaultError::MixedCodes => Error::MixedCodes,
             VaultError::Random(why) => Error::Random(why),
+            VaultError::MalformedCode(e) => e.into(),
         }
     }
 }

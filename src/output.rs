@@ -452,11 +452,156 @@ impl View for Copied {
 // ---------------------------------------------------------------- check/refusal
 
 /// The answer of `check`: the code as typed (normalised) and its diagnosis.
-#[derive(Serialize)]
 pub struct Checked<'a> {
     pub code: &'a Code,
-    #[serde(flatten)]
     pub diagnosis: &'a Diagnosis,
+}
+
+impl Serialize for Checked<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shape<'a> {
+            code: &'a Code,
+            #[serde(flatten)]
+            diagnosis: DiagnosisView,
+        }
+        Shape {
+            code: self.code,
+            diagnosis: DiagnosisView::from(self.diagnosis),
+        }
+        .serialize(s)
+    }
+}
+
+/// A diagnosis as the contract's JSON shows it: `{"reason", ...details}`.
+/// Its own type, with every word spelled out here, so that renaming a
+/// variant of the domain (or of the stored `RevokedBy`) cannot change it.
+#[derive(Serialize)]
+#[serde(tag = "reason")]
+pub enum DiagnosisView {
+    #[serde(rename = "unused")]
+    Unused {
+        account: String,
+        set: u64,
+        index: usize,
+    },
+    #[serde(rename = "used")]
+    Used {
+        account: String,
+        set: u64,
+        index: usize,
+        used_at: Timestamp,
+        note: Option<String>,
+    },
+    #[serde(rename = "revoked")]
+    Revoked {
+        account: String,
+        set: u64,
+        index: usize,
+        set_created: Timestamp,
+        revoked_at: Timestamp,
+        revoked_by: &'static str,
+        replaced_by: Option<u64>,
+        used_at: Option<Timestamp>,
+    },
+    #[serde(rename = "other_account")]
+    OtherAccount {
+        account: String,
+        other_account: String,
+        other_state: &'static str,
+    },
+    #[serde(rename = "unknown")]
+    Unknown {
+        account: Option<String>,
+        did_you_mean: Vec<NearMissView>,
+    },
+}
+
+#[derive(Serialize)]
+pub struct NearMissView {
+    pub account: String,
+    pub set: u64,
+    pub index: usize,
+}
+
+impl From<&Diagnosis> for DiagnosisView {
+    fn from(d: &Diagnosis) -> Self {
+        match d.clone() {
+            Diagnosis::Unused {
+                account,
+                set,
+                index,
+            } => DiagnosisView::Unused {
+                account,
+                set,
+                index,
+            },
+            Diagnosis::Used {
+                account,
+                set,
+                index,
+                used_at,
+                note,
+            } => DiagnosisView::Used {
+                account,
+                set,
+                index,
+                used_at,
+                note,
+            },
+            Diagnosis::Revoked {
+                account,
+                set,
+                index,
+                set_created,
+                revoked_at,
+                revoked_by,
+                replaced_by,
+                used_at,
+            } => DiagnosisView::Revoked {
+                account,
+                set,
+                index,
+                set_created,
+                revoked_at,
+                revoked_by: match revoked_by {
+                    RevokedBy::Regenerate => "regenerate",
+                    RevokedBy::Revoke => "revoke",
+                    RevokedBy::ImportReplace => "import_replace",
+                    RevokedBy::Superseded => "superseded",
+                },
+                replaced_by,
+                used_at,
+            },
+            Diagnosis::OtherAccount {
+                account,
+                other_account,
+                other_state,
+            } => DiagnosisView::OtherAccount {
+                account,
+                other_account,
+                other_state: match other_state {
+                    CodeState::Unused => "unused",
+                    CodeState::Used => "used",
+                    CodeState::Revoked => "revoked",
+                },
+            },
+            Diagnosis::Unknown {
+                account,
+                did_you_mean,
+            } => DiagnosisView::Unknown {
+                account,
+                did_you_mean: did_you_mean
+                    .into_iter()
+                    .map(|m| NearMissView {
+                        account: m.account,
+                        set: m.set,
+                        index: m.index,
+                    })
+                    .collect(),
+            },
+        }
+    }
 }
 
 impl View for Checked<'_> {
@@ -473,8 +618,13 @@ impl View for Checked<'_> {
 }
 
 /// A refused `use` in JSON: the diagnosis itself.
-#[derive(Serialize)]
 pub struct Refused<'a>(pub &'a Diagnosis);
+
+impl Serialize for Refused<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DiagnosisView::from(self.0).serialize(s)
+    }
+}
 
 impl View for Refused<'_> {
     fn human(&self, _: &mut dyn Write) -> io::Result<()> {

@@ -188,6 +188,15 @@ impl Account {
         })
     }
 
+    /// The set that `set` took the place of (regenerate, import --replace),
+    /// by the number it shows.
+    pub fn replaced(&self, set: Uid) -> Option<u64> {
+        self.sets.iter().find_map(|s| {
+            let by = s.revoked.as_ref()?.replaced_by?;
+            (by.uid == set).then_some(s.id)
+        })
+    }
+
     /// Puts a set in its place in the order (usually the end).
     fn insert(&mut self, set: CodeSet) -> usize {
         let at = self.sets.partition_point(|s| s.order() < set.order());

@@ -1,68 +1,19 @@
-//! The commands about one code: `use`, `next`, `check`, and reading a
-//! typed code in the right alphabet.
+//! The commands about one code: `use`, `next` and `check` (reading the
+//! typed code in the right alphabet is the domain's, `Vault::read_code`).
 
 use std::env;
 
 use rand::rngs::SysRng;
 
 use crate::clipboard::{self, Clipboard};
-use crate::code::{Alphabet, Code};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::prompt;
 use crate::session;
-use crate::vault::{self, AccountName, Diagnosis, Vault};
+use crate::vault::{self, AccountName, Diagnosis};
 
 use super::Outcome;
 use super::context::{Context, account};
-
-/// Reads typed text as a code. With an account named, it must be a code
-/// of that account's alphabets (newest set first): anything else is an
-/// input error, except a code another account of the vault actually holds,
-/// which is worth naming (`other_account`). Without an account, any
-/// alphabet of the vault will do.
-pub(super) fn parse_code(vault: &Vault, name: Option<&AccountName>, typed: &str) -> Result<Code> {
-    let first_fit = |alphabets: &[Alphabet]| -> Result<Code> {
-        let mut first_err = None;
-        for &a in alphabets {
-            match Code::parse(typed, a) {
-                Ok(c) => return Ok(c),
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
-            }
-        }
-        Err(first_err.map_or_else(
-            || Error::MalformedCode {
-                reason: "there are no codes to compare it with".into(),
-            },
-            Error::from,
-        ))
-    };
-    let Some(n) = name else {
-        return first_fit(&vault.alphabets());
-    };
-    let own: Vec<Alphabet> = vault
-        .account(n)?
-        .sets
-        .iter()
-        .rev()
-        .map(|s| s.alphabet)
-        .collect();
-    first_fit(&own).or_else(|err| {
-        let others: Vec<Alphabet> = vault
-            .alphabets()
-            .into_iter()
-            .filter(|a| !own.contains(a))
-            .collect();
-        match first_fit(&others) {
-            Ok(code) if !matches!(vault.diagnose(None, &code), Ok(Diagnosis::Unknown { .. })) => {
-                Ok(code)
-            }
-            _ => Err(err),
-        }
-    })
-}
 
 pub(super) fn use_code(
     ctx: &mut Context,
@@ -82,7 +33,7 @@ pub(super) fn use_code(
     };
     // A refusal is saved too: it goes into the audit trail.
     let result = ctx.modify(u, None, |v| {
-        let code = parse_code(v, Some(&name), &typed)?;
+        let code = v.read_code(Some(&name), &typed)?;
         Ok(v.use_code(&name, &code, note, &mut SysRng, session::now())?)
     })?;
     match result {
@@ -212,14 +163,14 @@ pub(super) fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result
     let (typed, name) = match (raw, &name) {
         (Some(second), Some(n)) if vault.account(n).is_err() => {
             joined = format!("{typed} {second}");
-            match parse_code(&vault, None, &joined) {
+            match vault.read_code(None, &joined) {
                 Ok(_) => (joined.as_str(), None),
                 Err(_) => (typed, name),
             }
         }
         _ => (typed, name),
     };
-    let code = parse_code(&vault, name.as_ref(), typed)?;
+    let code = vault.read_code(name.as_ref(), typed)?;
     let diagnosis = vault.diagnose(name.as_ref(), &code)?;
     ctx.emit(&output::Checked {
         code: &code,

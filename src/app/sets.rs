@@ -11,7 +11,7 @@ use crate::import;
 use crate::output;
 use crate::prompt;
 use crate::session;
-use crate::vault::{AccountName, CodeSet};
+use crate::vault::{AccountName, CodeSet, Uid, Vault};
 
 use super::Outcome;
 use super::context::{Context, account};
@@ -30,16 +30,31 @@ pub(super) fn generate(
     let u = ctx.unlock()?;
     let issued = ctx.modify(u, None, |v| {
         let now = session::now();
-        let (set, revoked) = if regenerate {
-            let old = v.account(&name)?.active().map(|s| s.id);
-            (v.regenerate(&name, count, &mut SysRng, now)?, old)
+        let new = if regenerate {
+            v.regenerate(&name, count, &mut SysRng, now)?
         } else {
-            (v.generate(&name, count, &mut SysRng, now)?, None)
-        };
-        Ok(output::Issued::of(name.as_str(), set, revoked))
+            v.generate(&name, count, &mut SysRng, now)?
+        }
+        .uid;
+        issued(v, &name, new)
     })?;
     ctx.emit(&issued)?;
     Ok(Outcome::Done)
+}
+
+/// The view of a set just made, with the set it replaced, if any.
+fn issued(v: &Vault, name: &AccountName, new: Uid) -> Result<output::Issued> {
+    let account = v.account(name)?;
+    let set = account
+        .sets
+        .iter()
+        .find(|s| s.uid == new)
+        .expect("the set was just made");
+    Ok(output::Issued::of(
+        name.as_str(),
+        set,
+        account.replaced(new),
+    ))
 }
 
 pub(super) fn import(
@@ -62,21 +77,17 @@ pub(super) fn import(
         parsed.ignored,
     );
     let issued = ctx.modify(u, None, |v| {
-        let old = v
-            .account(&name)
-            .ok()
-            .and_then(|a| a.active())
-            .map(|s| s.id)
-            .filter(|_| replace);
-        let set = v.import(
-            &name,
-            parsed.codes,
-            parsed.alphabet,
-            replace,
-            &mut SysRng,
-            session::now(),
-        )?;
-        Ok(output::Issued::of(name.as_str(), set, old))
+        let new = v
+            .import(
+                &name,
+                parsed.codes,
+                parsed.alphabet,
+                replace,
+                &mut SysRng,
+                session::now(),
+            )?
+            .uid;
+        issued(v, &name, new)
     })?;
     if duplicates > 0 {
         ctx.say(&format!(

@@ -4,17 +4,15 @@
 //! one is (account, set, number).
 
 use jiff::Timestamp;
-use serde::Serialize;
 
 use super::error::VaultError;
 use super::{Account, AccountName, CodeSet, Entry, Revocation, RevokedBy, Vault};
-use crate::code::Code;
+use crate::code::{Alphabet, Code, MalformedCode};
 
 type Result<T, E = VaultError> = std::result::Result<T, E>;
 
 /// The answer to "what is this code?".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Diagnosis {
     /// In the active set, not used yet.
     Unused {
@@ -55,15 +53,14 @@ pub enum Diagnosis {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeState {
     Unused,
     Used,
     Revoked,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NearMiss {
     pub account: String,
     pub set: u64,
@@ -93,6 +90,55 @@ struct Found<'a> {
 }
 
 impl Vault {
+    /// Reads typed text as a code. With an account named, it must be a code
+    /// of that account's alphabets (newest set first): anything else is
+    /// malformed, except a code another account of the vault actually
+    /// holds, which is worth naming (`other_account`). Without an account,
+    /// any alphabet of the vault will do.
+    pub fn read_code(&self, name: Option<&AccountName>, typed: &str) -> Result<Code> {
+        let first_fit = |alphabets: &[Alphabet]| -> Result<Code> {
+            let mut first_err = None;
+            for &a in alphabets {
+                match Code::parse(typed, a) {
+                    Ok(c) => return Ok(c),
+                    Err(e) => {
+                        first_err.get_or_insert(e);
+                    }
+                }
+            }
+            Err(first_err
+                .unwrap_or_else(|| MalformedCode {
+                    reason: "there are no codes to compare it with".into(),
+                })
+                .into())
+        };
+        let Some(n) = name else {
+            return first_fit(&self.alphabets());
+        };
+        let own: Vec<Alphabet> = self
+            .account(n)?
+            .sets
+            .iter()
+            .rev()
+            .map(|s| s.alphabet)
+            .collect();
+        first_fit(&own).or_else(|err| {
+            let others: Vec<Alphabet> = self
+                .alphabets()
+                .into_iter()
+                .filter(|a| !own.contains(a))
+                .collect();
+            match first_fit(&others) {
+                Ok(code)
+                    if !matches!(self.diagnose(None, &code), Ok(Diagnosis::Unknown { .. })) =>
+                {
+                    Ok(code)
+                }
+                _ => Err(err),
+            }
+        })
+    }
+
     /// What a code is, for an account or, without one, for the whole vault.
     pub fn diagnose(&self, name: Option<&AccountName>, code: &Code) -> Result<Diagnosis> {
         if let Some(name) = name {

@@ -6,6 +6,7 @@
 //! module imports nothing above the domain.
 
 use super::schema::Origin;
+use crate::code::MalformedCode;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
@@ -58,4 +59,7 @@ pub enum VaultError {
 
     #[error("the operating system's random generator failed: {0}")]
     Random(String),
+
+    #[error("{0}")]
+    MalformedCode(#[from] MalformedCode),
 }
