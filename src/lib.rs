@@ -6,6 +6,7 @@
 //! main ─> cli (clap types) ─> app (one function per command; app/context
 //!           is the shared unlock and locked read-modify-write)
 //!           app ─> prompt   where the passphrase and answers come from
+//!           app ─> strength how guessable a new passphrase is (zxcvbn)
 //!           app ─> session  file bytes <-> Vault: envelope + crypto + postcard
 //!                  session ─> envelope  the file format, checked before any KDF
 //!                  session ─> crypto    Argon2id, XChaCha20-Poly1305, BLAKE2b, BLAKE3
@@ -51,6 +52,7 @@ pub mod secret;
 pub mod seen;
 pub mod session;
 pub mod store;
+pub mod strength;
 pub mod style;
 #[allow(unsafe_code)]
 pub mod sys;

@@ -26,6 +26,9 @@ use crate::sys::TerminalGuard;
 
 pub const PASSPHRASE_ENV: &str = "CODEVAULT_PASSPHRASE";
 pub const NEW_PASSPHRASE_ENV: &str = "CODEVAULT_NEW_PASSPHRASE";
+/// How many times a passphrase may be typed at the terminal before a
+/// wrong one ends the command.
+pub const TRIES: u32 = 3;
 /// A passphrase file or line longer than this is not a passphrase.
 const MAX_LINE: u64 = 64 * 1024;
 
@@ -65,12 +68,21 @@ pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
         p
     } else {
         let mut tty = Terminal::open().ok_or(Error::NoNewPassphraseSource)?;
-        let first = non_empty(tty.secret("New passphrase: ")?, "the new passphrase")?;
-        let again = tty.secret("Repeat the new passphrase: ")?;
-        if first != again {
-            return Err(Error::PassphraseMismatch);
+        // A slip of the finger in the repeat gets a second chance, from
+        // the start: which of the two was mistyped is not known.
+        let mut chances = 2;
+        loop {
+            let first = non_empty(tty.secret("New passphrase: ")?, "the new passphrase")?;
+            let again = tty.secret("Repeat the new passphrase: ")?;
+            if first == again {
+                break first;
+            }
+            chances -= 1;
+            if chances == 0 {
+                return Err(Error::PassphraseMismatch);
+            }
+            tty.tell("The two did not match; once more.")?;
         }
-        first
     };
     typeable(non_empty(p, "the new passphrase")?)
 }
@@ -294,6 +306,14 @@ impl Terminal {
             source,
         })?;
         Ok(Passphrase::new(typed.as_slice()))
+    }
+
+    /// A line of the dialogue, shown on the terminal.
+    fn tell(&mut self, line: &str) -> Result<()> {
+        writeln!(self.file, "{line}").map_err(|source| Error::Stream {
+            action: "write to the terminal",
+            source,
+        })
     }
 
     fn line(&mut self, prompt: &str) -> Result<Zeroizing<String>> {

@@ -17,6 +17,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::terminal::{local_flags, open_pty, read_until};
 use codevault::secret::Passphrase;
 use codevault::session;
 use codevault::vault::Vault;
@@ -741,81 +742,6 @@ fn a_planted_link_named_like_a_temp_file_is_not_followed() {
 }
 
 // ------------------------------------------------------------ the terminal
-
-/// A pseudo-terminal: the master side for the test, the slave's path for
-/// the child's controlling terminal, and a slave descriptor to read its
-/// settings.
-struct Pty {
-    master: fs::File,
-    slave: fs::File,
-    slave_path: std::ffi::CString,
-}
-
-fn open_pty() -> Option<Pty> {
-    use std::os::fd::FromRawFd;
-    // SAFETY: posix_openpt/grantpt/unlockpt/ptsname_r on a descriptor we
-    // own, ptsname_r writing into a buffer of the length given.
-    unsafe {
-        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-        if master < 0 || libc::grantpt(master) != 0 || libc::unlockpt(master) != 0 {
-            return None;
-        }
-        let mut name = [0 as libc::c_char; 128];
-        if libc::ptsname_r(master, name.as_mut_ptr(), name.len()) != 0 {
-            return None;
-        }
-        let slave_path = std::ffi::CStr::from_ptr(name.as_ptr()).to_owned();
-        let slave = libc::open(
-            slave_path.as_ptr(),
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
-        );
-        if slave < 0 {
-            return None;
-        }
-        Some(Pty {
-            master: fs::File::from_raw_fd(master),
-            slave: fs::File::from_raw_fd(slave),
-            slave_path,
-        })
-    }
-}
-
-fn local_flags(tty: &fs::File) -> libc::tcflag_t {
-    use std::os::fd::AsRawFd;
-    // SAFETY: termios is plain data; tcgetattr fills it.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        assert_eq!(libc::tcgetattr(tty.as_raw_fd(), &mut t), 0);
-        t.c_lflag
-    }
-}
-
-/// Reads from the master until `text` has appeared (or a minute passed).
-fn read_until(master: &mut fs::File, text: &str) -> String {
-    use std::os::fd::AsRawFd;
-    let mut seen = Vec::new();
-    let start = Instant::now();
-    while !String::from_utf8_lossy(&seen).contains(text) {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no {text:?} in {seen:?}"
-        );
-        let mut poll = libc::pollfd {
-            fd: master.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one pollfd, on the stack.
-        if unsafe { libc::poll(&mut poll, 1, 100) } == 1 {
-            let mut buf = [0u8; 256];
-            match master.read(&mut buf) {
-                Ok(n) if n > 0 => seen.extend_from_slice(&buf[..n]),
-                _ => break,
-            }
-        }
-    }
-    String::from_utf8_lossy(&seen).into_owned()
-}
 
 /// Runs `args` on a pseudo-terminal as its controlling terminal, waits for
 /// `prompt`, types Ctrl-C; returns what happened.

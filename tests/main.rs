@@ -45,6 +45,7 @@ mod merge;
 mod passphrase;
 mod passwd;
 mod permissions;
+mod prompts;
 mod secrets;
 mod sets;
 mod sheets;

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::time::Instant;
 
 use clap::CommandFactory;
 use rand::rngs::SysRng;
@@ -13,8 +14,10 @@ use crate::crypto::{self, KdfParams};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::prompt;
+use crate::secret::Passphrase;
 use crate::session::{self, Keys};
 use crate::store;
+use crate::strength;
 use crate::vault::Vault;
 
 use super::Outcome;
@@ -42,12 +45,15 @@ pub(super) fn init(
             path: ctx.path.clone(),
         });
     }
+    // Asked before measuring: typed into the measuring pause, with the
+    // terminal still echoing, a passphrase would show in clear.
+    let passphrase = prompt::new_passphrase(new_passphrase_file)?;
     if let Some(target) = target {
+        ctx.say("measuring this machine…");
         kdf = crypto::calibrate(kdf, target)?;
         ctx.say(&format!("calibrated to {target:.2?} per unlock: {kdf}"));
     }
-    let passphrase = prompt::new_passphrase(new_passphrase_file)?;
-    let keys = Keys::fresh(&passphrase, kdf)?;
+    let keys = fresh_keys(ctx, &passphrase, kdf, new_passphrase_file)?;
     let vault = Vault::new(&mut SysRng, session::now())?;
     let bytes = session::encrypt(&vault, &keys)?;
     store::ensure_parent_dir(&ctx.path)?;
@@ -67,6 +73,28 @@ pub(super) fn init(
     };
     ctx.emit(&view)?;
     Ok(Outcome::Done)
+}
+
+/// The keys of a new passphrase at `kdf`, once it is accepted: a weak one
+/// is warned about with the time one derivation took here (what each guess
+/// costs an attacker), and at the terminal must be confirmed.
+fn fresh_keys(
+    ctx: &mut Context,
+    passphrase: &Passphrase,
+    kdf: KdfParams,
+    new_passphrase_file: Option<&Path>,
+) -> Result<Keys> {
+    let start = Instant::now();
+    let keys = Keys::fresh(passphrase, kdf)?;
+    if let Some(warning) = strength::weakness(passphrase, start.elapsed()) {
+        ctx.say(&warning);
+        if !prompt::new_passphrase_given(new_passphrase_file)
+            && prompt::confirm("use it anyway?")? != Some(true)
+        {
+            return Err(Error::Cancelled);
+        }
+    }
+    Ok(keys)
 }
 
 pub(super) fn log(ctx: &mut Context, raw: Option<&str>) -> Result<Outcome> {
@@ -121,7 +149,11 @@ pub(super) fn passwd(
     } else {
         u.passphrase.clone().ok_or(Error::NoPassphraseSource)?
     };
-    let new_keys = Keys::fresh(&new_passphrase, kdf)?;
+    let new_keys = if change_passphrase {
+        fresh_keys(ctx, &new_passphrase, kdf, new_passphrase_file)?
+    } else {
+        Keys::fresh(&new_passphrase, kdf)?
+    };
     ctx.modify(u, Some(&new_keys), |v| {
         Ok(v.log_passwd(
             &mut SysRng,

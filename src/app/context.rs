@@ -120,8 +120,21 @@ impl Context<'_> {
                 recalled,
             });
         }
-        let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
-        let keys = Keys::for_file(&self.path, &file.envelope(), &passphrase)?;
+        // A mistyped passphrase at the terminal may be typed again, twice;
+        // each try is a full derivation, so none is free. A file or the
+        // environment would only give the same wrong one again.
+        let typed = !prompt::passphrase_given(self.passphrase_file.as_deref());
+        let mut tries = if typed { prompt::TRIES } else { 1 };
+        let (passphrase, keys) = loop {
+            let passphrase = prompt::passphrase(self.passphrase_file.as_deref(), &self.path)?;
+            match Keys::for_file(&self.path, &file.envelope(), &passphrase) {
+                Err(Error::WrongPassphrase { .. }) if tries > 1 => {
+                    tries -= 1;
+                    self.say("that passphrase does not open the vault; try again");
+                }
+                keys => break (passphrase, keys?),
+            }
+        };
         Ok(Unlocked {
             passphrase: Some(passphrase),
             keys,
