@@ -60,6 +60,10 @@ pub enum Error {
         usage: Option<String>,
     },
 
+    /// `--passphrase`, `--password` or `-p`: the value is never repeated.
+    #[error("a passphrase is never taken as a command-line argument")]
+    PassphraseArgument,
+
     #[error("invalid account name: {reason}")]
     InvalidAccountName { reason: &'static str },
 
@@ -401,6 +405,7 @@ impl Error {
             | NoExportDir { .. }
             | NoActiveSets
             | Arguments { .. }
+            | PassphraseArgument
             | InvalidAccountName { .. }
             | MalformedCode { .. }
             | UnknownAccount { .. }
@@ -468,6 +473,9 @@ impl Error {
                 Some(u) => format!("{u}; see --help"),
                 None => "see codevault --help".into(),
             },
+            PassphraseArgument => "give it with --passphrase-file PATH (`-` for standard input), \
+                                   the CODEVAULT_PASSPHRASE environment variable, or at the prompt"
+                .into(),
             UnknownAccount { suggestions, .. } if !suggestions.is_empty() => {
                 let names: Vec<String> = suggestions
                     .iter()
@@ -601,26 +609,50 @@ impl Error {
     /// A clap parse failure as one line and a usage hint, like every other
     /// failure (clap's own report spans several lines).
     pub fn from_clap(e: &clap::Error) -> Self {
-        let text = e.to_string();
-        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        let message = redact_code_like(
-            lines
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: "),
-        );
-        let rest: Vec<&str> = lines.collect();
-        // clap's "tip: a similar argument exists" beats the usage line.
-        let tip = rest
-            .iter()
-            .find_map(|l| l.strip_prefix("tip: "))
-            .map(str::to_string);
-        let usage = rest
-            .iter()
-            .find(|l| l.starts_with("Usage:"))
-            .map(|l| l.replacen("Usage:", "usage:", 1));
+        use clap::error::{ContextKind, ErrorKind};
+        let context = |kind| e.get(kind).map(clap_context);
+        let invalid = context(ContextKind::InvalidArg);
+        // Checked before anything is rendered: the value that follows such
+        // a flag is a passphrase, and no message may repeat it.
+        if e.kind() == ErrorKind::UnknownArgument
+            && invalid.as_deref().is_some_and(is_passphrase_flag)
+        {
+            return Error::PassphraseArgument;
+        }
+        let message = match (e.kind(), invalid) {
+            (ErrorKind::MissingRequiredArgument, Some(missing)) => {
+                format!("missing {}", unbracket(&missing))
+            }
+            (ErrorKind::InvalidValue, Some(arg)) => {
+                let value = context(ContextKind::InvalidValue).unwrap_or_default();
+                let mut m = format!("invalid value '{value}' for {}", unbracket(&arg));
+                if let Some(valid) = context(ContextKind::ValidValue) {
+                    m.push_str(&format!(" (valid values: {valid})"));
+                }
+                m
+            }
+            // Any other kind: clap's own text, its body joined to its first
+            // line, without the usage and tips (they go to the hint).
+            _ => clap_text(e),
+        };
+        let tip = [
+            ContextKind::SuggestedArg,
+            ContextKind::SuggestedSubcommand,
+            ContextKind::SuggestedValue,
+        ]
+        .into_iter()
+        .find_map(context)
+        .map(|s| format!("did you mean '{s}'?"));
+        let usage = context(ContextKind::Usage)
+            .and_then(|u| {
+                u.lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .map(str::to_string)
+            })
+            .map(|u| u.replacen("Usage:", "usage:", 1));
         Error::Arguments {
-            message,
+            message: redact_code_like(&message),
             usage: tip.or(usage).map(|u| redact_code_like(&u)),
         }
     }
@@ -648,6 +680,56 @@ impl Error {
             }
         }
     }
+}
+
+/// A context value of a clap error as plain text (lists joined by commas).
+fn clap_context(value: &clap::error::ContextValue) -> String {
+    use clap::error::ContextValue;
+    match value {
+        ContextValue::String(s) => s.clone(),
+        ContextValue::Strings(v) => v.join(", "),
+        ContextValue::StyledStr(s) => s.to_string(),
+        ContextValue::StyledStrs(v) => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        ContextValue::Number(n) => n.to_string(),
+        ContextValue::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// clap's rendering of an error as one line: the first line and its
+/// indented body, without "Usage:", "tip:" or "For more information".
+fn clap_text(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let line = parts.join(" ");
+    let line = line.trim_start_matches("error: ");
+    if line.is_empty() {
+        "invalid arguments".into()
+    } else {
+        line.to_string()
+    }
+}
+
+/// `<ACCOUNT>` as the usage line writes it, `ACCOUNT` in a sentence.
+fn unbracket(args: &str) -> String {
+    args.replace(['<', '>'], "")
+}
+
+/// `--passphrase`, `--password`, `-p`, with or without `=VALUE` or a value
+/// glued to the short flag: somebody giving a passphrase as an argument.
+fn is_passphrase_flag(arg: &str) -> bool {
+    let flag = arg.split('=').next().unwrap_or(arg);
+    matches!(flag, "--passphrase" | "--password" | "--pass" | "--pw")
+        || (arg.starts_with("-p") && !arg.starts_with("--"))
 }
 
 fn describe_set(set: u64, revoked: bool) -> String {

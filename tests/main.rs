@@ -42,6 +42,7 @@ mod layers;
 mod leaks;
 mod man;
 mod merge;
+mod mistakes;
 mod passphrase;
 mod passwd;
 mod permissions;

@@ -1,0 +1,97 @@
+//! The mistakes people make on the command line (issue 11, items 2 and 3):
+//! clap's errors shown whole (what is missing, which values are valid), a
+//! passphrase given as an argument refused without a word of it repeated,
+//! and arguments in the wrong order explained with the command's usage.
+//! Every refusal leaves the vault byte for byte as it was.
+
+use crate::common::{Env, exit};
+
+/// A vault with one account, and its bytes before anything is tried.
+fn vault() -> (Env, Vec<u8>) {
+    let env = Env::with_vault();
+    env.generate("github", 5);
+    let before = env.bytes();
+    (env, before)
+}
+
+#[test]
+fn a_missing_argument_is_named() {
+    let (env, before) = vault();
+    let run = env.run(["generate"]);
+    run.fails(exit::USAGE, "missing ACCOUNT");
+    run.hint_says("usage: codevault generate");
+    env.assert_unchanged(&before);
+}
+
+#[test]
+fn an_invalid_value_lists_the_valid_ones() {
+    let (env, before) = vault();
+    let run = env.run(["completions", "powershell"]);
+    run.fails(exit::USAGE, "powershell");
+    for shell in ["bash", "zsh", "fish"] {
+        assert!(run.error().contains(shell), "{shell} not listed\n{run}");
+    }
+    env.assert_unchanged(&before);
+}
+
+/// Every command, and the ways a passphrase gets typed as an argument.
+fn passphrase_attempts(secret: &str) -> Vec<Vec<String>> {
+    let commands: [&[&str]; 12] = [
+        &["list"],
+        &["show", "github"],
+        &["check", "12345678"],
+        &["log"],
+        &["next", "github"],
+        &["use", "github"],
+        &["generate", "new"],
+        &["regenerate", "github"],
+        &["revoke", "github"],
+        &["import", "other"],
+        &["init"],
+        &["passwd"],
+    ];
+    let forms: Vec<Vec<String>> = vec![
+        vec!["--passphrase".into(), secret.into()],
+        vec![format!("--passphrase={secret}")],
+        vec!["--password".into(), secret.into()],
+        vec![format!("--password={secret}")],
+        vec!["-p".into(), secret.into()],
+        vec![format!("-p{secret}")],
+    ];
+    let mut all = Vec::new();
+    for c in commands {
+        for f in &forms {
+            let mut args: Vec<String> = c.iter().map(|s| s.to_string()).collect();
+            args.extend(f.iter().cloned());
+            all.push(args.clone());
+            // Before the command, as a global option, too.
+            let mut front = f.clone();
+            front.extend(c.iter().map(|s| s.to_string()));
+            all.push(front);
+        }
+    }
+    all
+}
+
+#[test]
+fn a_passphrase_argument_is_refused_and_never_repeated() {
+    let (env, before) = vault();
+    let secret = "hunter2-correct-horse";
+    for args in passphrase_attempts(secret) {
+        let run = env.run(&args);
+        run.fails(
+            exit::USAGE,
+            "a passphrase is never taken as a command-line argument",
+        );
+        run.hint_says("--passphrase-file")
+            .hint_says("CODEVAULT_PASSPHRASE")
+            .hint_says("prompt");
+        for (stream, text) in [("stderr", &run.stderr), ("stdout", &run.stdout)] {
+            assert!(
+                !text.to_lowercase().contains("hunter2"),
+                "{stream} repeats the passphrase\n{run}"
+            );
+        }
+        env.assert_unchanged(&before);
+    }
+}
