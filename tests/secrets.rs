@@ -134,7 +134,7 @@ fn damaged_and_missing_vaults_show_no_secret() {
 fn warnings_and_the_log_show_no_code() {
     let b = busy();
     let env = &b.env;
-    for _ in 0..2 {
+    for _ in 0..3 {
         // The harness checks the warnings on stderr.
         env.run(["next", "gitlab"]).ok();
     }
