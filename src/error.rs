@@ -83,7 +83,7 @@ pub enum Error {
         importing: bool,
     },
 
-    #[error("these codes are already in the vault: {} of '{}'", describe_set(*set, *revoked), escape(account))]
+    #[error("these codes are already in the vault: {}", describe_set(account, *set, *revoked))]
     ImportOverlap {
         account: String,
         set: u64,
@@ -732,11 +732,12 @@ fn is_passphrase_flag(arg: &str) -> bool {
         || (arg.starts_with("-p") && !arg.starts_with("--"))
 }
 
-fn describe_set(set: u64, revoked: bool) -> String {
+fn describe_set(account: &str, set: u64, revoked: bool) -> String {
+    let account = escape(account);
     if revoked {
-        format!("set {set}, which was revoked")
+        format!("set {set} of '{account}', which was revoked")
     } else {
-        format!("the active set {set}")
+        format!("the active set {set} of '{account}'")
     }
 }
 

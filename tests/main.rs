@@ -49,3 +49,4 @@ mod permissions;
 mod secrets;
 mod sets;
 mod sheets;
+mod words;

@@ -8,7 +8,7 @@ use rand::rngs::SysRng;
 use crate::display::shell_word;
 use crate::error::{Error, Result};
 use crate::import;
-use crate::output;
+use crate::output::{self, counted};
 use crate::prompt;
 use crate::session;
 use crate::vault::{AccountName, CodeSet, Uid, Vault};
@@ -102,7 +102,8 @@ pub(super) fn import(
         ));
     }
     ctx.say(&format!(
-        "read {read} codes, stored {}; `codevault show {}` lists them",
+        "read {}, stored {}; `codevault show {}` lists them",
+        counted(read, "code", "codes"),
         issued.codes.len(),
         shell_word(name.as_str())
     ));
@@ -229,8 +230,9 @@ pub(super) fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome>
     let sets = ctx.decrypt(&u)?.account(&name)?.sets.len();
     if !yes {
         let question = format!(
-            "Remove '{}' and its whole history ({sets} sets)? This cannot be undone.",
-            name.as_str()
+            "Remove '{}' and its whole history ({})? This cannot be undone.",
+            name.as_str(),
+            counted(sets, "set", "sets")
         );
         match prompt::confirm(&question)? {
             None => {
