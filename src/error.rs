@@ -60,6 +60,14 @@ pub enum Error {
         usage: Option<String>,
     },
 
+    /// A code where the account belongs, or the other way round; the
+    /// arguments are not repeated (one of them is a code).
+    #[error("{what}")]
+    OrderMistake {
+        what: &'static str,
+        usage: &'static str,
+    },
+
     /// `--passphrase`, `--password` or `-p`: the value is never repeated.
     #[error("a passphrase is never taken as a command-line argument")]
     PassphraseArgument,
@@ -70,7 +78,7 @@ pub enum Error {
     #[error("that is not a valid code: {}", escape(reason))]
     MalformedCode { reason: String },
 
-    #[error("no account named '{}'", escape(&redact_code_like(name)))]
+    #[error("{}", unknown_account(name))]
     UnknownAccount {
         name: String,
         suggestions: Vec<String>,
@@ -406,6 +414,7 @@ impl Error {
             | NoActiveSets
             | Arguments { .. }
             | PassphraseArgument
+            | OrderMistake { .. }
             | InvalidAccountName { .. }
             | MalformedCode { .. }
             | UnknownAccount { .. }
@@ -473,6 +482,7 @@ impl Error {
                 Some(u) => format!("{u}; see --help"),
                 None => "see codevault --help".into(),
             },
+            OrderMistake { usage, .. } => format!("usage: {usage}"),
             PassphraseArgument => "give it with --passphrase-file PATH (`-` for standard input), \
                                    the CODEVAULT_PASSPHRASE environment variable, or at the prompt"
                 .into(),
@@ -732,6 +742,31 @@ fn is_passphrase_flag(arg: &str) -> bool {
         || (arg.starts_with("-p") && !arg.starts_with("--"))
 }
 
+/// "no account named '…'", unless the name is a code (typed where the
+/// account belongs): then said in words, without repeating it.
+fn unknown_account(name: &str) -> String {
+    // `[code]` is what the domain puts for one of the vault's own codes.
+    if name == "[code]" || redact_code_like(name) != name {
+        "no account has that name, and it looks like a code: the account comes first \
+         (`use ACCOUNT CODE`), the code first only for `check CODE [ACCOUNT]`"
+            .into()
+    } else {
+        format!("no account named '{}'", escape(name))
+    }
+}
+
+/// Whether an argument reads as a code of digits (6 or more, grouped by
+/// spaces or dashes or not): typed where an account belongs, it is a code
+/// in the wrong place, never an account name to repeat.
+pub fn looks_like_code(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    digits >= 6
+        && text
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'))
+}
+
 fn describe_set(account: &str, set: u64, revoked: bool) -> String {
     let account = escape(account);
     if revoked {
@@ -764,8 +799,11 @@ fn describe_io(e: &io::Error) -> String {
     }
 }
 
+/// What a message says in place of a code it must not repeat.
+const CODE_WITHHELD: &str = "(a code, not repeated)";
+
 /// Text with every run that could be a code (6 or more digits, however
-/// grouped) replaced by `[code]`: a code typed in the wrong place (`use
+/// grouped) replaced by [`CODE_WITHHELD`]: a code typed in the wrong place (`use
 /// 12345678 github`, `check 1234 5678`) must not be repeated in a message
 /// that may end up in a log or a bug report.
 pub fn redact_code_like(text: &str) -> String {
@@ -778,7 +816,7 @@ pub fn redact_code_like(text: &str) -> String {
             let start = run.len() - run.trim_start_matches(|c: char| !c.is_ascii_digit()).len();
             let end = run.trim_end_matches(|c: char| !c.is_ascii_digit()).len();
             out.push_str(&run[..start]);
-            out.push_str("[code]");
+            out.push_str(CODE_WITHHELD);
             out.push_str(&run[end..]);
         } else {
             out.push_str(run);
@@ -825,11 +863,11 @@ mod tests {
     fn code_like_text_is_never_repeated() {
         assert_eq!(
             redact_code_like("no account named '12345678'"),
-            "no account named '[code]'"
+            "no account named '(a code, not repeated)'"
         );
         assert_eq!(
             redact_code_like("unexpected argument '1234 5678' found"),
-            "unexpected argument '[code]' found"
+            "unexpected argument '(a code, not repeated)' found"
         );
         assert_eq!(redact_code_like("github 2026"), "github 2026");
         assert_eq!(redact_code_like("--count 101"), "--count 101");
@@ -838,6 +876,7 @@ mod tests {
             suggestions: vec![],
         };
         assert!(!e.to_string().contains("5678"));
+        assert!(!e.to_string().contains("[code]"));
     }
 
     /// The messages themselves escape what came from outside, whatever

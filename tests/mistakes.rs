@@ -4,7 +4,7 @@
 //! and arguments in the wrong order explained with the command's usage.
 //! Every refusal leaves the vault byte for byte as it was.
 
-use crate::common::{Env, exit};
+use crate::common::{Env, PASS, exit};
 
 /// A vault with one account, and its bytes before anything is tried.
 fn vault() -> (Env, Vec<u8>) {
@@ -92,6 +92,58 @@ fn a_passphrase_argument_is_refused_and_never_repeated() {
                 "{stream} repeats the passphrase\n{run}"
             );
         }
+        env.assert_unchanged(&before);
+    }
+}
+
+/// Arguments in the wrong order, said in words with the usage, before any
+/// passphrase is asked for (these runs have none), never repeating the code.
+#[test]
+fn arguments_in_the_wrong_order_are_explained() {
+    let (env, before) = vault();
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["check", "github", "91286804"],
+            "the code comes first",
+            "usage: codevault check CODE [ACCOUNT]",
+        ),
+        (
+            &["use", "1149 8830"],
+            "the account is missing",
+            "usage: codevault use ACCOUNT [CODE]",
+        ),
+        (
+            &["use", "12345678", "github"],
+            "the account comes first",
+            "usage: codevault use ACCOUNT [CODE]",
+        ),
+    ];
+    for (args, message, usage) in cases {
+        let run = env.cmd(args).stdin("").run();
+        run.fails(exit::USAGE, message).hint_says(usage);
+        for digits in ["91286804", "1149", "8830", "12345678"] {
+            assert!(!run.stderr.contains(digits), "a code repeated\n{run}");
+        }
+        env.assert_unchanged(&before);
+    }
+}
+
+/// A code where an account belongs, on any command: said in words, never
+/// as a placeholder, and the code not repeated.
+#[test]
+fn a_code_for_an_account_is_said_in_words() {
+    let (env, before) = vault();
+    let code = env.show_all("github").codes[0].code.clone();
+    for args in [
+        vec!["show".to_string(), "12345678".into()],
+        vec!["next".into(), "1234-5678".into()],
+        vec!["show".into(), code.clone()],
+    ] {
+        let run = env.cmd(&args).passphrase(PASS).run();
+        run.fails(exit::USAGE, "looks like a code");
+        assert!(!run.stderr.contains("[code]"), "a placeholder\n{run}");
+        assert!(!run.stderr.contains("5678"), "a code repeated\n{run}");
+        assert!(!run.stderr.contains(&code), "a code repeated\n{run}");
         env.assert_unchanged(&before);
     }
 }
