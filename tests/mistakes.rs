@@ -147,3 +147,26 @@ fn a_code_for_an_account_is_said_in_words() {
         env.assert_unchanged(&before);
     }
 }
+
+/// The inputs are checked before any passphrase is needed: these runs
+/// have none, so a passphrase asked for first would be the error said.
+#[test]
+fn an_import_file_is_checked_before_the_passphrase() {
+    let (env, before) = vault();
+    let missing = env.path("missing.txt");
+    let run = env
+        .cmd(["import", "x", "--file"])
+        .arg(&missing)
+        .stdin("")
+        .run();
+    run.fails(exit::USAGE, "no file at");
+    let empty = env.write("nothing.txt", "no codes on this page\n");
+    let run = env
+        .cmd(["import", "x", "--file"])
+        .arg(&empty)
+        .stdin("")
+        .run();
+    run.code(exit::USAGE);
+    assert!(!run.error().contains("passphrase"), "{run}");
+    env.assert_unchanged(&before);
+}
