@@ -68,6 +68,11 @@ pub enum Error {
         usage: &'static str,
     },
 
+    /// The path is not repeated: people who meant `--passphrase` type the
+    /// passphrase there.
+    #[error("no file at the path given to --passphrase-file")]
+    NoPassphraseFile,
+
     /// `--passphrase`, `--password` or `-p`: the value is never repeated.
     #[error("a passphrase is never taken as a command-line argument")]
     PassphraseArgument,
@@ -414,6 +419,7 @@ impl Error {
             | NoActiveSets
             | Arguments { .. }
             | PassphraseArgument
+            | NoPassphraseFile
             | OrderMistake { .. }
             | InvalidAccountName { .. }
             | MalformedCode { .. }
@@ -483,6 +489,9 @@ impl Error {
                 None => "see codevault --help".into(),
             },
             OrderMistake { usage, .. } => format!("usage: {usage}"),
+            NoPassphraseFile => "give the path of a file whose first line is the passphrase \
+                                 (`-` for standard input), or use CODEVAULT_PASSPHRASE or the prompt"
+                .into(),
             PassphraseArgument => "give it with --passphrase-file PATH (`-` for standard input), \
                                    the CODEVAULT_PASSPHRASE environment variable, or at the prompt"
                 .into(),

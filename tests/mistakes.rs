@@ -170,3 +170,21 @@ fn an_import_file_is_checked_before_the_passphrase() {
     assert!(!run.error().contains("passphrase"), "{run}");
     env.assert_unchanged(&before);
 }
+
+/// `--passphrase-file` with a path that is not there: the path is not
+/// repeated (a passphrase typed where the path belongs would be).
+#[test]
+fn a_missing_passphrase_file_is_not_named() {
+    let (env, before) = vault();
+    for args in [&["list"][..], &["next", "github"], &["import", "x"]] {
+        let run = env
+            .cmd(["--passphrase-file", "hunter2 staple"])
+            .args(args)
+            .stdin("")
+            .run();
+        run.fails(exit::USAGE, "--passphrase-file")
+            .hint_says("CODEVAULT_PASSPHRASE");
+        assert!(!run.stderr.contains("hunter2"), "the path repeated\n{run}");
+        env.assert_unchanged(&before);
+    }
+}
