@@ -519,9 +519,13 @@ impl Error {
             }
             ImportOverlap { .. } => "nothing to do: these are the codes in use".into(),
             NoActiveSet { account } => format!(
-                "`codevault generate {}` makes a new set",
+                "`codevault import {0}` stores the codes a platform gave you; \
+                 `codevault generate {0}` makes a set of your own",
                 shell_word(account)
             ),
+            NoActiveSets => "`codevault import ACCOUNT` stores the codes a platform gave you; \
+                             `codevault generate ACCOUNT` makes a set of your own"
+                .into(),
             NoCodesLeft { account, origin } => crate::output::renewal(*origin, account),
             VaultMissing { .. } => {
                 "create one with `codevault init`, or point --vault / CODEVAULT_PATH at yours"

@@ -115,3 +115,23 @@ fn a_used_up_set_is_listed_as_used_up() {
         "{text}"
     );
 }
+
+/// No set to show: the hint names both ways to get one.
+#[test]
+fn no_active_set_points_at_import_and_generate() {
+    let env = Env::with_vault();
+    let before = env.bytes();
+    let run = env.cmd(["show", "--sheet"]).passphrase(PASS).run();
+    run.fails(exit::USAGE, "no account has an active set")
+        .hint_says("codevault import ACCOUNT")
+        .hint_says("codevault generate ACCOUNT");
+    env.assert_unchanged(&before);
+    env.generate("bank", 3);
+    env.cmd(["revoke", "bank"]).passphrase(PASS).run().ok();
+    let before = env.bytes();
+    let run = env.cmd(["next", "bank"]).passphrase(PASS).run();
+    run.fails(exit::USAGE, "no active set")
+        .hint_says("codevault import bank")
+        .hint_says("codevault generate bank");
+    env.assert_unchanged(&before);
+}
