@@ -12,7 +12,7 @@ use std::env;
 use std::io::Write;
 
 use crate::cli::{Cli, Command};
-use crate::error::{Result, exit};
+use crate::error::{Error, Result, exit};
 use crate::store;
 
 mod admin;
@@ -55,6 +55,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::Man => return man::man(out),
         Command::Lock => return lock(cli.global.json, out),
         _ => {}
+    }
+    // Checked before anything is asked, and said without the path: one
+    // who meant `--passphrase` typed the passphrase there.
+    if let Some(file) = &cli.global.passphrase_file
+        && file.as_os_str() != "-"
+        && !file.exists()
+    {
+        return Err(Error::NoPassphraseFile);
     }
     let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
     let mut ctx = Context {

@@ -145,8 +145,8 @@ pub enum Command {
         all: bool,
 
         /// A plain-text page to print and keep: every code numbered, with a
-        /// box to tick
-        #[arg(long)]
+        /// box to tick (every code, used ones ticked: not with --all)
+        #[arg(long, conflicts_with = "all")]
         sheet: bool,
     },
 

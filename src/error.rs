@@ -60,13 +60,30 @@ pub enum Error {
         usage: Option<String>,
     },
 
+    /// A code where the account belongs, or the other way round; the
+    /// arguments are not repeated (one of them is a code).
+    #[error("{what}")]
+    OrderMistake {
+        what: &'static str,
+        usage: &'static str,
+    },
+
+    /// The path is not repeated: people who meant `--passphrase` type the
+    /// passphrase there.
+    #[error("no file at the path given to --passphrase-file")]
+    NoPassphraseFile,
+
+    /// `--passphrase`, `--password` or `-p`: the value is never repeated.
+    #[error("a passphrase is never taken as a command-line argument")]
+    PassphraseArgument,
+
     #[error("invalid account name: {reason}")]
     InvalidAccountName { reason: &'static str },
 
     #[error("that is not a valid code: {}", escape(reason))]
     MalformedCode { reason: String },
 
-    #[error("no account named '{}'", escape(&redact_code_like(name)))]
+    #[error("{}", unknown_account(name))]
     UnknownAccount {
         name: String,
         suggestions: Vec<String>,
@@ -79,7 +96,7 @@ pub enum Error {
         importing: bool,
     },
 
-    #[error("these codes are already in the vault: {} of '{}'", describe_set(*set, *revoked), escape(account))]
+    #[error("these codes are already in the vault: {}", describe_set(account, *set, *revoked))]
     ImportOverlap {
         account: String,
         set: u64,
@@ -401,6 +418,9 @@ impl Error {
             | NoExportDir { .. }
             | NoActiveSets
             | Arguments { .. }
+            | PassphraseArgument
+            | NoPassphraseFile
+            | OrderMistake { .. }
             | InvalidAccountName { .. }
             | MalformedCode { .. }
             | UnknownAccount { .. }
@@ -468,6 +488,13 @@ impl Error {
                 Some(u) => format!("{u}; see --help"),
                 None => "see codevault --help".into(),
             },
+            OrderMistake { usage, .. } => format!("usage: {usage}"),
+            NoPassphraseFile => "give the path of a file whose first line is the passphrase \
+                                 (`-` for standard input), or use CODEVAULT_PASSPHRASE or the prompt"
+                .into(),
+            PassphraseArgument => "give it with --passphrase-file PATH (`-` for standard input), \
+                                   the CODEVAULT_PASSPHRASE environment variable, or at the prompt"
+                .into(),
             UnknownAccount { suggestions, .. } if !suggestions.is_empty() => {
                 let names: Vec<String> = suggestions
                     .iter()
@@ -492,9 +519,13 @@ impl Error {
             }
             ImportOverlap { .. } => "nothing to do: these are the codes in use".into(),
             NoActiveSet { account } => format!(
-                "`codevault generate {}` makes a new set",
+                "`codevault import {0}` stores the codes a platform gave you; \
+                 `codevault generate {0}` makes a set of your own",
                 shell_word(account)
             ),
+            NoActiveSets => "`codevault import ACCOUNT` stores the codes a platform gave you; \
+                             `codevault generate ACCOUNT` makes a set of your own"
+                .into(),
             NoCodesLeft { account, origin } => crate::output::renewal(*origin, account),
             VaultMissing { .. } => {
                 "create one with `codevault init`, or point --vault / CODEVAULT_PATH at yours"
@@ -601,26 +632,50 @@ impl Error {
     /// A clap parse failure as one line and a usage hint, like every other
     /// failure (clap's own report spans several lines).
     pub fn from_clap(e: &clap::Error) -> Self {
-        let text = e.to_string();
-        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        let message = redact_code_like(
-            lines
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: "),
-        );
-        let rest: Vec<&str> = lines.collect();
-        // clap's "tip: a similar argument exists" beats the usage line.
-        let tip = rest
-            .iter()
-            .find_map(|l| l.strip_prefix("tip: "))
-            .map(str::to_string);
-        let usage = rest
-            .iter()
-            .find(|l| l.starts_with("Usage:"))
-            .map(|l| l.replacen("Usage:", "usage:", 1));
+        use clap::error::{ContextKind, ErrorKind};
+        let context = |kind| e.get(kind).map(clap_context);
+        let invalid = context(ContextKind::InvalidArg);
+        // Checked before anything is rendered: the value that follows such
+        // a flag is a passphrase, and no message may repeat it.
+        if e.kind() == ErrorKind::UnknownArgument
+            && invalid.as_deref().is_some_and(is_passphrase_flag)
+        {
+            return Error::PassphraseArgument;
+        }
+        let message = match (e.kind(), invalid) {
+            (ErrorKind::MissingRequiredArgument, Some(missing)) => {
+                format!("missing {}", unbracket(&missing))
+            }
+            (ErrorKind::InvalidValue, Some(arg)) => {
+                let value = context(ContextKind::InvalidValue).unwrap_or_default();
+                let mut m = format!("invalid value '{value}' for {}", unbracket(&arg));
+                if let Some(valid) = context(ContextKind::ValidValue) {
+                    m.push_str(&format!(" (valid values: {valid})"));
+                }
+                m
+            }
+            // Any other kind: clap's own text, its body joined to its first
+            // line, without the usage and tips (they go to the hint).
+            _ => clap_text(e),
+        };
+        let tip = [
+            ContextKind::SuggestedArg,
+            ContextKind::SuggestedSubcommand,
+            ContextKind::SuggestedValue,
+        ]
+        .into_iter()
+        .find_map(context)
+        .map(|s| format!("did you mean '{s}'?"));
+        let usage = context(ContextKind::Usage)
+            .and_then(|u| {
+                u.lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .map(str::to_string)
+            })
+            .map(|u| u.replacen("Usage:", "usage:", 1));
         Error::Arguments {
-            message,
+            message: redact_code_like(&message),
             usage: tip.or(usage).map(|u| redact_code_like(&u)),
         }
     }
@@ -650,11 +705,87 @@ impl Error {
     }
 }
 
-fn describe_set(set: u64, revoked: bool) -> String {
-    if revoked {
-        format!("set {set}, which was revoked")
+/// A context value of a clap error as plain text (lists joined by commas).
+fn clap_context(value: &clap::error::ContextValue) -> String {
+    use clap::error::ContextValue;
+    match value {
+        ContextValue::String(s) => s.clone(),
+        ContextValue::Strings(v) => v.join(", "),
+        ContextValue::StyledStr(s) => s.to_string(),
+        ContextValue::StyledStrs(v) => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        ContextValue::Number(n) => n.to_string(),
+        ContextValue::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// clap's rendering of an error as one line: the first line and its
+/// indented body, without "Usage:", "tip:" or "For more information".
+fn clap_text(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let line = parts.join(" ");
+    let line = line.trim_start_matches("error: ");
+    if line.is_empty() {
+        "invalid arguments".into()
     } else {
-        format!("the active set {set}")
+        line.to_string()
+    }
+}
+
+/// `<ACCOUNT>` as the usage line writes it, `ACCOUNT` in a sentence.
+fn unbracket(args: &str) -> String {
+    args.replace(['<', '>'], "")
+}
+
+/// `--passphrase`, `--password`, `-p`, with or without `=VALUE` or a value
+/// glued to the short flag: somebody giving a passphrase as an argument.
+fn is_passphrase_flag(arg: &str) -> bool {
+    let flag = arg.split('=').next().unwrap_or(arg);
+    matches!(flag, "--passphrase" | "--password" | "--pass" | "--pw")
+        || (arg.starts_with("-p") && !arg.starts_with("--"))
+}
+
+/// "no account named '…'", unless the name is a code (typed where the
+/// account belongs): then said in words, without repeating it.
+fn unknown_account(name: &str) -> String {
+    // `[code]` is what the domain puts for one of the vault's own codes.
+    if name == "[code]" || redact_code_like(name) != name {
+        "no account has that name, and it looks like a code: the account comes first \
+         (`use ACCOUNT CODE`), the code first only for `check CODE [ACCOUNT]`"
+            .into()
+    } else {
+        format!("no account named '{}'", escape(name))
+    }
+}
+
+/// Whether an argument reads as a code of digits (6 or more, grouped by
+/// spaces or dashes or not): typed where an account belongs, it is a code
+/// in the wrong place, never an account name to repeat.
+pub fn looks_like_code(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    digits >= 6
+        && text
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'))
+}
+
+fn describe_set(account: &str, set: u64, revoked: bool) -> String {
+    let account = escape(account);
+    if revoked {
+        format!("set {set} of '{account}', which was revoked")
+    } else {
+        format!("the active set {set} of '{account}'")
     }
 }
 
@@ -681,8 +812,11 @@ fn describe_io(e: &io::Error) -> String {
     }
 }
 
+/// What a message says in place of a code it must not repeat.
+const CODE_WITHHELD: &str = "(a code, not repeated)";
+
 /// Text with every run that could be a code (6 or more digits, however
-/// grouped) replaced by `[code]`: a code typed in the wrong place (`use
+/// grouped) replaced by [`CODE_WITHHELD`]: a code typed in the wrong place (`use
 /// 12345678 github`, `check 1234 5678`) must not be repeated in a message
 /// that may end up in a log or a bug report.
 pub fn redact_code_like(text: &str) -> String {
@@ -695,7 +829,7 @@ pub fn redact_code_like(text: &str) -> String {
             let start = run.len() - run.trim_start_matches(|c: char| !c.is_ascii_digit()).len();
             let end = run.trim_end_matches(|c: char| !c.is_ascii_digit()).len();
             out.push_str(&run[..start]);
-            out.push_str("[code]");
+            out.push_str(CODE_WITHHELD);
             out.push_str(&run[end..]);
         } else {
             out.push_str(run);
@@ -742,11 +876,11 @@ mod tests {
     fn code_like_text_is_never_repeated() {
         assert_eq!(
             redact_code_like("no account named '12345678'"),
-            "no account named '[code]'"
+            "no account named '(a code, not repeated)'"
         );
         assert_eq!(
             redact_code_like("unexpected argument '1234 5678' found"),
-            "unexpected argument '[code]' found"
+            "unexpected argument '(a code, not repeated)' found"
         );
         assert_eq!(redact_code_like("github 2026"), "github 2026");
         assert_eq!(redact_code_like("--count 101"), "--count 101");
@@ -755,6 +889,7 @@ mod tests {
             suggestions: vec![],
         };
         assert!(!e.to_string().contains("5678"));
+        assert!(!e.to_string().contains("[code]"));
     }
 
     /// The messages themselves escape what came from outside, whatever

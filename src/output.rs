@@ -159,10 +159,10 @@ impl View for Issued {
         line(
             out,
             &format!(
-                "{verb} set {} for '{}': {} codes, fingerprint {}",
+                "{verb} set {} for '{}': {}, fingerprint {}",
                 self.set.id,
                 self.account,
-                self.codes.len(),
+                counted(self.codes.len(), "code", "codes"),
                 self.set.fingerprint
             ),
         )?;
@@ -205,7 +205,8 @@ impl View for AccountList {
         if self.accounts.is_empty() {
             return writeln!(
                 out,
-                "The vault has no accounts yet: codevault generate ACCOUNT"
+                "The vault has no accounts yet: `codevault import ACCOUNT` stores the codes \
+                 a platform gave you, `codevault generate ACCOUNT` makes a set of your own"
             );
         }
         let names: Vec<_> = self.accounts.iter().map(|a| escape(&a.account)).collect();
@@ -225,7 +226,9 @@ impl View for AccountList {
                 (Some(c), Some(o)) => (format!("{}/{}", a.remaining, a.total), date(c), o.label()),
                 _ => ("-".to_string(), "-".to_string(), "no active set"),
             };
-            let low = if a.low {
+            let low = if a.active && a.remaining == 0 {
+                format!("  {}", style::paint(style::LOW, "USED UP"))
+            } else if a.low {
                 format!("  {}", style::paint(style::LOW, "LOW"))
             } else {
                 String::new()
@@ -777,8 +780,10 @@ impl View for RevokedSet {
         line(
             out,
             &format!(
-                "Revoked set {} of '{}' ({} unused codes). It has no active set now.",
-                self.set.id, self.account, self.unused
+                "Revoked set {} of '{}' ({}). It has no active set now.",
+                self.set.id,
+                self.account,
+                counted(self.unused, "unused code", "unused codes")
             ),
         )
     }
@@ -982,7 +987,7 @@ impl LogLine {
             .revoked
             .map(|r| format!(", revoked set {r}"))
             .unwrap_or_default();
-        let count = self.count.unwrap_or_default();
+        let count = counted(self.count.unwrap_or_default(), "code", "codes");
         let note = self
             .note
             .as_deref()
@@ -990,8 +995,8 @@ impl LogLine {
             .unwrap_or_default();
         match self.event {
             "init" => "vault created".to_string(),
-            "generate" => format!("generated set {set} ({count} codes)"),
-            "import" => format!("imported set {set} ({count} codes){revoked}"),
+            "generate" => format!("generated set {set} ({count})"),
+            "import" => format!("imported set {set} ({count}){revoked}"),
             "use" | "next" => {
                 let how = if self.event == "next" {
                     "handed out"
@@ -1001,11 +1006,11 @@ impl LogLine {
                 let index = self.index.unwrap_or_default();
                 format!("{how} code {index} of set {set}{note}")
             }
-            "regenerate" => format!("regenerated: set {set} ({count} codes){revoked}"),
+            "regenerate" => format!("regenerated: set {set} ({count}){revoked}"),
             "revoke" => format!("revoked set {set}"),
             "remove" => format!(
-                "removed the account ({} sets)",
-                self.sets.unwrap_or_default()
+                "removed the account ({})",
+                counted(self.sets.unwrap_or_default(), "set", "sets")
             ),
             "refused" => {
                 let which = match (self.set, self.index, &self.other_account) {
@@ -1287,7 +1292,8 @@ pub fn explain_conflict(c: &Conflict) -> (String, String) {
     }
 }
 
-fn counted(n: usize, one: &str, many: &str) -> String {
+/// `1 code`, `2 codes`: a count with its noun in the right number.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -28,8 +28,12 @@ use crate::code::{Alphabet, Code};
 /// The domain's results: its own errors, wrapped by the application's.
 pub type Result<T, E = VaultError> = std::result::Result<T, E>;
 
-/// An active set with this many unused codes or fewer is "low".
+/// An active set with this many unused codes or fewer is "low" (when they
+/// are also at most [`LOW_SHARE_PERCENT`] of the set).
 pub const LOW_THRESHOLD: usize = 3;
+/// ... and at most this share of the set: a 5-code set is low at 2 left, a
+/// 10-code set at 3 (the contract's "Warnings").
+pub const LOW_SHARE_PERCENT: usize = 40;
 /// How many codes `generate` and `regenerate` make at most.
 pub const MAX_COUNT: usize = 100;
 const MAX_NAME_CHARS: usize = 128;
@@ -126,7 +130,8 @@ impl Origin {
 
 impl CodeSet {
     pub fn is_low(&self) -> bool {
-        self.remaining() <= LOW_THRESHOLD
+        let left = self.remaining();
+        left <= LOW_THRESHOLD && left * 100 <= self.codes.len() * LOW_SHARE_PERCENT
     }
 
     /// A short text derived from the codes, to match a printed copy with the

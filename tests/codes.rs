@@ -100,8 +100,12 @@ fn use_warns_when_the_set_runs_low() {
     assert!(run.notes().is_empty(), "{run}");
     let run = env.run(["use", "github", &issued.codes[1], "--json"]);
     let m: common::Marked = run.ok().json();
+    // 3 left of 5 is 60%: not low yet (the contract's 40%).
+    assert!(!m.low);
+    let run = env.run(["use", "github", &issued.codes[2], "--json"]);
+    let m: common::Marked = run.ok().json();
     assert!(m.low);
-    assert_eq!(m.remaining, 3);
+    assert_eq!(m.remaining, 2);
     assert!(run.stderr.contains("codevault regenerate github"), "{run}");
 }
 
@@ -132,14 +136,17 @@ fn next_prints_a_code_and_the_mark_persists() {
 #[test]
 fn next_keeps_a_note_and_warns_when_low() {
     let env = Env::with_vault();
-    env.generate("github", 4);
+    env.generate("github", 10);
+    for _ in 0..6 {
+        env.next("github");
+    }
     let run = env.run(["next", "github", "--note", "phone lost", "--json"]);
     let m: common::Marked = run.ok().json();
     assert!(m.low);
     assert_eq!(m.remaining, 3);
     assert!(run.stderr.contains("codevault regenerate github"), "{run}");
     let shown = env.show_all("github");
-    let note = shown.codes[0].used.as_ref().unwrap().note.as_deref();
+    let note = shown.codes[6].used.as_ref().unwrap().note.as_deref();
     assert_eq!(note, Some("phone lost"));
 }
 

@@ -701,13 +701,18 @@ enum Step {
 /// The warning lines about `account` on stderr: none with 4 or more unused
 /// codes left, else one that says how many and names the fix.
 #[track_caller]
-fn assert_warning(run: &common::Run, account: &str, left: usize, origin: Origin) {
+/// The contract's low rule: 3 or fewer left, and at most 40% of the set.
+fn is_low(left: usize, size: usize) -> bool {
+    left <= 3 && left * 5 <= size * 2
+}
+
+fn assert_warning(run: &common::Run, account: &str, left: usize, low: bool, origin: Origin) {
     let warnings: Vec<&str> = run
         .notes()
         .into_iter()
         .filter(|l| l.contains(&format!("'{account}'")) && l.contains("left"))
         .collect();
-    if left > 3 {
+    if !low {
         assert!(warnings.is_empty(), "no warning with {left} left\n{run}");
         return;
     }
@@ -748,24 +753,25 @@ fn walk_down(env: &Env, account: &str, codes: &[String], origin: Origin, step: S
             };
             let m: common::Marked = run.ok().json();
             assert_eq!((m.index, m.remaining), (used, left), "{run}");
-            assert_eq!(m.low, left <= 3, "low with {left} left\n{run}");
-            assert_warning(&run, account, left, origin);
+            assert_eq!(m.low, is_low(left, n), "low with {left} left\n{run}");
+            assert_warning(&run, account, left, is_low(left, n), origin);
         }
         let run = env.run(["list", "--json"]);
         let list: common::AccountList = run.ok().json();
         let row = list.get(account);
         assert_eq!((row.remaining, row.total), (left, n));
-        assert_eq!(row.low, left <= 3, "list low with {left} left\n{run}");
-        assert_warning(&run, account, left, origin);
+        assert_eq!(row.low, is_low(left, n), "list low with {left} left\n{run}");
+        assert_warning(&run, account, left, is_low(left, n), origin);
         let run = env.run(["list"]);
         run.ok();
-        assert_warning(&run, account, left, origin);
+        assert_warning(&run, account, left, is_low(left, n), origin);
         let line = run
             .stdout
             .lines()
             .find(|l| l.starts_with(account))
             .unwrap_or_else(|| panic!("no row\n{run}"));
-        assert_eq!(line.to_lowercase().contains("low"), left <= 3, "{run}");
+        let mark = if left == 0 { "used up" } else { "low" };
+        assert_eq!(line.to_lowercase().contains(mark), is_low(left, n), "{run}");
     }
 }
 

@@ -134,7 +134,7 @@ fn damaged_and_missing_vaults_show_no_secret() {
 fn warnings_and_the_log_show_no_code() {
     let b = busy();
     let env = &b.env;
-    for _ in 0..2 {
+    for _ in 0..3 {
         // The harness checks the warnings on stderr.
         env.run(["next", "gitlab"]).ok();
     }
@@ -214,7 +214,7 @@ fn the_harness_lets_the_codes_asked_for_through() {
 }
 
 /// A code typed where an account name belongs is not repeated in the
-/// "no account named …" message: digit codes however grouped, and a code
+/// "no account …" message: digit codes however grouped, and a code
 /// of another alphabet that the vault holds.
 #[test]
 fn a_code_typed_as_an_account_name_is_not_repeated() {
@@ -224,6 +224,6 @@ fn a_code_typed_as_an_account_name_is_not_repeated() {
     for typed in [code.as_str(), grouped.as_str()] {
         let run = env.run(["show", typed]);
         assert_eq!(run.code, exit::USAGE, "{run}");
-        assert!(run.stderr.contains("no account named"), "{run}");
+        assert!(run.stderr.contains("no account has that name"), "{run}");
     }
 }

@@ -278,7 +278,8 @@ fn list_shows_every_account_with_its_counts() {
     let gh = list.get("github");
     assert_eq!((gh.remaining, gh.total, gh.low), (10, 10, false));
     let ig = list.get("instagram:@brand");
-    assert_eq!((ig.remaining, ig.total, ig.low), (3, 4, true));
+    // 3 of 4 left is 75% of the set: not low (the contract's 40%).
+    assert_eq!((ig.remaining, ig.total, ig.low), (3, 4, false));
     assert_eq!(ig.origin, Some(Origin::Generated));
 }
 
@@ -328,7 +329,10 @@ fn list_table_is_aligned() {
 #[test]
 fn list_warns_about_low_sets_on_stderr() {
     let env = Env::with_vault();
-    env.generate("github", 3);
+    env.generate("github", 5);
+    for _ in 0..3 {
+        env.next("github");
+    }
     env.generate("gitlab", 10);
     let run = env.run(["list", "--json"]);
     run.ok();

@@ -6,7 +6,7 @@ use std::env;
 use rand::rngs::SysRng;
 
 use crate::clipboard::{self, Clipboard};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, looks_like_code};
 use crate::output;
 use crate::prompt;
 use crate::session;
@@ -21,6 +21,18 @@ pub(super) fn use_code(
     typed: Vec<String>,
     note: Option<String>,
 ) -> Result<Outcome> {
+    // Before any prompt: `use CODE` with the account forgotten, or `use
+    // CODE ACCOUNT` the wrong way round.
+    if looks_like_code(raw) {
+        return Err(Error::OrderMistake {
+            what: if typed.is_empty() {
+                "the account is missing: what was given looks like a code"
+            } else {
+                "the account comes first, then the code: the first argument looks like a code"
+            },
+            usage: "codevault use ACCOUNT [CODE]",
+        });
+    }
     let name = account(raw)?;
     let note = vault::parse_note(note.as_deref())?;
     // Standard output closed is no reason to refuse: the code was typed,
@@ -155,6 +167,13 @@ fn unseen(e: Error, index: usize, name: &AccountName) -> Error {
 }
 
 pub(super) fn check(ctx: &mut Context, typed: &str, raw: Option<&str>) -> Result<Outcome> {
+    // `check ACCOUNT CODE`, the order of `use`: said before the vault opens.
+    if !looks_like_code(typed) && raw.is_some_and(looks_like_code) {
+        return Err(Error::OrderMistake {
+            what: "the code comes first, then the account: the second argument looks like a code",
+            usage: "codevault check CODE [ACCOUNT]",
+        });
+    }
     let name = raw.map(account).transpose()?;
     let vault = ctx.read()?;
     // `check 1234 5678` unquoted: the second half is no account, but the

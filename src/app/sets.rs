@@ -8,7 +8,7 @@ use rand::rngs::SysRng;
 use crate::display::shell_word;
 use crate::error::{Error, Result};
 use crate::import;
-use crate::output;
+use crate::output::{self, counted};
 use crate::prompt;
 use crate::session;
 use crate::vault::{AccountName, CodeSet, Uid, Vault};
@@ -42,6 +42,12 @@ pub(super) fn generate(
     Ok(Outcome::Done)
 }
 
+/// The codes of the text to import, from the file or standard input.
+fn parse_text(file: Option<&Path>) -> Result<import::Parsed> {
+    let text = prompt::read_text(file)?;
+    Ok(import::parse(&text)?)
+}
+
 /// The view of a set just made, with the set it replaced, if any.
 fn issued(v: &Vault, name: &AccountName, new: Uid) -> Result<output::Issued> {
     let account = v.account(name)?;
@@ -64,13 +70,22 @@ pub(super) fn import(
     replace: bool,
 ) -> Result<Outcome> {
     let name = AccountName::parse_new(raw)?;
+    // A named file is read and parsed before the passphrase is asked for:
+    // a missing file or a bad line is said first, not after the prompt.
+    let from_file = match file {
+        Some(_) => Some(parse_text(file)?),
+        None => None,
+    };
     let u = ctx.unlock()?;
-    if file.is_none() && prompt::stdin_is_terminal() {
-        ctx.say("Paste the codes, then press Ctrl-D on an empty line:");
-    }
-    let text = prompt::read_text(file)?;
-    let parsed = import::parse(&text)?;
-    drop(text);
+    let parsed = match from_file {
+        Some(parsed) => parsed,
+        None => {
+            if prompt::stdin_is_terminal() {
+                ctx.say("Paste the codes, then press Ctrl-D on an empty line:");
+            }
+            parse_text(None)?
+        }
+    };
     let (read, duplicates, ignored) = (
         parsed.codes.len() + parsed.duplicates,
         parsed.duplicates,
@@ -102,7 +117,8 @@ pub(super) fn import(
         ));
     }
     ctx.say(&format!(
-        "read {read} codes, stored {}; `codevault show {}` lists them",
+        "read {}, stored {}; `codevault show {}` lists them",
+        counted(read, "code", "codes"),
         issued.codes.len(),
         shell_word(name.as_str())
     ));
@@ -229,8 +245,9 @@ pub(super) fn remove(ctx: &mut Context, raw: &str, yes: bool) -> Result<Outcome>
     let sets = ctx.decrypt(&u)?.account(&name)?.sets.len();
     if !yes {
         let question = format!(
-            "Remove '{}' and its whole history ({sets} sets)? This cannot be undone.",
-            name.as_str()
+            "Remove '{}' and its whole history ({})? This cannot be undone.",
+            name.as_str(),
+            counted(sets, "set", "sets")
         );
         match prompt::confirm(&question)? {
             None => {

@@ -183,10 +183,11 @@ fn next_hands_out_in_order_then_runs_out() {
 }
 
 #[test]
-fn low_is_three_or_fewer() {
+fn low_is_three_or_fewer_and_at_most_forty_percent() {
     let (mut v, _) = with_set(5);
     assert!(!v.next(&name("github"), None, &mut rng(), t(2)).unwrap().low); // 4 left
-    assert!(v.next(&name("github"), None, &mut rng(), t(3)).unwrap().low); // 3 left
+    assert!(!v.next(&name("github"), None, &mut rng(), t(3)).unwrap().low); // 3 left, 60%
+    assert!(v.next(&name("github"), None, &mut rng(), t(4)).unwrap().low); // 2 left, 40%
 }
 
 #[test]
