@@ -317,8 +317,16 @@ pub enum Error {
     #[error("key derivation failed: {}", escape(.0))]
     Kdf(String),
 
-    #[error("the vault could not be encoded: {}", escape(.0))]
-    Encode(String),
+    /// Something could not be written as bytes: the vault, an export, the
+    /// memory of what was seen. The encoder's own error is kept as the
+    /// source where there is one.
+    #[error("{what} could not be encoded: {}", escape(detail))]
+    Encode {
+        what: &'static str,
+        detail: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 
     /// A code was marked used (the mark is on disk) but the output that
     /// shows it could not be written: said, never silent.
@@ -402,7 +410,7 @@ impl From<CryptoError> for Error {
         match e {
             CryptoError::KdfTime { min, max } => Error::KdfTime { min, max },
             CryptoError::Kdf(why) => Error::Kdf(why),
-            CryptoError::Seal => Error::Encode("encryption failed".into()),
+            CryptoError::Seal => Error::encode("the vault", "encryption failed"),
         }
     }
 }
@@ -470,7 +478,7 @@ impl Error {
             | LockTimeout { .. }
             | Random(_)
             | Kdf(_)
-            | Encode(_)
+            | Encode { .. }
             | NoClipboard { .. }
             | Clipboard { .. }
             | Unseen { .. }
@@ -619,6 +627,27 @@ impl Error {
             }
             _ => return None,
         })
+    }
+
+    /// An encoding failure without an error of the encoder's.
+    pub fn encode(what: &'static str, detail: &str) -> Self {
+        Error::Encode {
+            what,
+            detail: detail.to_string(),
+            source: None,
+        }
+    }
+
+    /// An encoding failure, the encoder's error kept as the source.
+    pub fn encoder(
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Encode {
+            what,
+            detail: source.to_string(),
+            source: Some(Box::new(source)),
+        }
     }
 
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {

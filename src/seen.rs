@@ -202,7 +202,8 @@ fn update(vault: &Path, change: impl FnOnce(&mut Memory)) -> Result<()> {
     if old.as_ref() == Some(&memory) {
         return Ok(());
     }
-    let json = serde_json::to_vec_pretty(&memory).map_err(|e| Error::Encode(e.to_string()))?;
+    let json = serde_json::to_vec_pretty(&memory)
+        .map_err(|e| Error::encoder("the memory of what was seen", e))?;
     let _ = store::replace(&file, &json)?;
     Ok(())
 }

@@ -184,11 +184,11 @@ pub fn decrypt(path: &Path, file: CheckedFile, keys: &Keys) -> Result<Vault> {
 /// straight into the file's buffer and sealed there, so the plaintext
 /// exists only in the region the cipher then overwrites.
 pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
-    let encode_err = |e: postcard::Error| Error::Encode(e.to_string());
+    let encode_err = |e: postcard::Error| Error::encoder("the vault", e);
     let len = postcard::experimental::serialized_size(vault).map_err(encode_err)?;
     let ciphertext_len = (len + TAG_LEN) as u64;
     if ciphertext_len > envelope::MAX_CIPHERTEXT {
-        return Err(Error::Encode("the vault has grown past 1 GiB".into()));
+        return Err(Error::encode("the vault", "it has grown past 1 GiB"));
     }
     let mut nonce = [0u8; NONCE_LEN];
     random_fill(&mut nonce)?;
@@ -206,8 +206,9 @@ pub fn encrypt(vault: &Vault, keys: &Keys) -> Result<Vec<u8>> {
             .map_err(encode_err)?
             .len();
         if written != len {
-            return Err(Error::Encode(
-                "the vault's size changed while encoding".into(),
+            return Err(Error::encode(
+                "the vault",
+                "its size changed while encoding",
             ));
         }
         crypto::seal_in_place(&keys.derived.encryption, &nonce, associated_data, body)

@@ -143,7 +143,7 @@ pub(super) fn export(ctx: &mut Context, output: Option<&Path>) -> Result<Outcome
         Ok(Export::of(v))
     })?;
     let mut json = zeroize::Zeroizing::new(
-        serde_json::to_vec_pretty(&export).map_err(|e| Error::Encode(e.to_string()))?,
+        serde_json::to_vec_pretty(&export).map_err(|e| Error::encoder("the export", e))?,
     );
     drop(export);
     json.push(b'\n');
