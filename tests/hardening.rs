@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::terminal::{local_flags, open_pty, read_until};
+use crate::terminal::{local_flags, make_controlling, open_pty, read_until};
 use codevault::secret::Passphrase;
 use codevault::session;
 use codevault::vault::Vault;
@@ -750,18 +750,7 @@ fn ctrl_c_at_prompt(env: &Env, args: &[&str], prompt: &str) -> Option<Interrupte
     let before = local_flags(&pty.slave);
     let mut cmd = env.cmd(args).std_command();
     let path = pty.slave_path.clone();
-    // SAFETY: after the harness's setsid, open(2) and ioctl(2) make the
-    // pseudo-terminal the controlling terminal; both async-signal-safe.
-    unsafe {
-        cmd.pre_exec(move || {
-            let fd = libc::open(path.as_ptr(), libc::O_RDWR);
-            if fd < 0 || libc::ioctl(fd, libc::TIOCSCTTY, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            libc::close(fd);
-            Ok(())
-        });
-    }
+    make_controlling(&mut cmd, path);
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -138,13 +138,9 @@ pub(crate) fn read_until(master: &mut fs::File, text: &str) -> String {
     String::from_utf8_lossy(&seen).into_owned()
 }
 
-/// A conversation on a pseudo-terminal that is the command's controlling
-/// terminal and its standard output and error: for each `(shown, typed)`,
-/// waits until `shown` appears, then types `typed`. Returns the exit code
-/// and all the terminal showed, in order; `None` without a pseudo-terminal.
-pub(crate) fn converse(mut cmd: Command, script: &[(&str, &str)]) -> Option<TtyRun> {
-    let mut pty = open_pty()?;
-    let path = pty.slave_path.clone();
+/// Makes the pseudo-terminal at `path` the command's controlling terminal
+/// (the harness has already made the child a session leader).
+pub(crate) fn make_controlling(cmd: &mut Command, path: std::ffi::CString) {
     // SAFETY: after the harness's setsid, open(2) and ioctl(2) make the
     // pseudo-terminal the controlling terminal; both async-signal-safe.
     unsafe {
@@ -157,6 +153,16 @@ pub(crate) fn converse(mut cmd: Command, script: &[(&str, &str)]) -> Option<TtyR
             Ok(())
         });
     }
+}
+
+/// A conversation on a pseudo-terminal that is the command's controlling
+/// terminal and its standard output and error: for each `(shown, typed)`,
+/// waits until `shown` appears, then types `typed`. Returns the exit code
+/// and all the terminal showed, in order; `None` without a pseudo-terminal.
+pub(crate) fn converse(mut cmd: Command, script: &[(&str, &str)]) -> Option<TtyRun> {
+    let mut pty = open_pty()?;
+    let path = pty.slave_path.clone();
+    make_controlling(&mut cmd, path);
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(pty.slave.try_clone().unwrap())
