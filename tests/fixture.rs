@@ -36,10 +36,32 @@ const NOTE: &str = "used in the fixture";
 /// A copy of the fixture as the vault of a fresh env: tests never touch the
 /// committed file.
 fn frozen() -> Env {
+    copy_of(FIXTURE, PASSPHRASE)
+}
+
+/// A copy of a committed fixture as the vault of a fresh env, its
+/// passphrase guarded as a secret. Shared with every format version's
+/// fixture module.
+pub(crate) fn copy_of(fixture: &str, passphrase: &str) -> Env {
     let env = Env::new();
-    fs::copy(FIXTURE, env.vault()).expect("tests/fixtures/v1-frozen.cvlt is committed");
-    env.remember(PASSPHRASE);
+    fs::copy(fixture, env.vault()).unwrap_or_else(|e| panic!("{fixture} is committed: {e}"));
+    env.remember(passphrase);
     env
+}
+
+/// Asserts a frozen fixture's bytes are the ones committed: a regenerated
+/// fixture is caught here first.
+#[track_caller]
+pub(crate) fn assert_frozen(fixture: &str, blake2b: &str) {
+    use blake2::Blake2b;
+    use blake2::digest::Digest;
+    use blake2::digest::consts::U32;
+    let digest = Blake2b::<U32>::digest(fs::read(fixture).unwrap());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex, blake2b,
+        "{fixture} was changed; frozen fixtures are never regenerated"
+    );
 }
 
 fn run(env: &Env, args: &[&str]) -> common::Run {
@@ -51,15 +73,7 @@ const FIXTURE_BLAKE2B: &str = "0571e6a6ac9d2ed28a6765ff81a9b2a7c0681ab09d279d6df
 
 #[test]
 fn the_frozen_file_is_the_one_committed() {
-    use blake2::Blake2b;
-    use blake2::digest::Digest;
-    use blake2::digest::consts::U32;
-    let digest = Blake2b::<U32>::digest(fs::read(FIXTURE).unwrap());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(
-        hex, FIXTURE_BLAKE2B,
-        "v1-frozen.cvlt was changed; frozen fixtures are never regenerated"
-    );
+    assert_frozen(FIXTURE, FIXTURE_BLAKE2B);
 }
 
 #[test]

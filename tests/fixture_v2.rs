@@ -7,6 +7,7 @@
 //! own event. See `tests/fixtures/README.md`; never regenerate it.
 
 use crate::common;
+use crate::fixture::{assert_frozen, copy_of};
 
 use std::fs;
 use std::path::Path;
@@ -38,10 +39,7 @@ const ACTIVE_FINGERPRINT: &str = "efda-37ac";
 const FIXTURE_BLAKE2B: &str = "0111e504b1bb5a92bbfc6ac2062bd94e1b2dfcdae8ada58aaaf666adffd9cb52";
 
 fn frozen() -> Env {
-    let env = Env::new();
-    fs::copy(FIXTURE, env.vault()).expect("tests/fixtures/v2-frozen.cvlt is committed");
-    env.remember(PASSPHRASE);
-    env
+    copy_of(FIXTURE, PASSPHRASE)
 }
 
 fn run(env: &Env, args: &[&str]) -> common::Run {
@@ -50,15 +48,7 @@ fn run(env: &Env, args: &[&str]) -> common::Run {
 
 #[test]
 fn the_frozen_file_is_the_one_committed() {
-    use blake2::Blake2b;
-    use blake2::digest::Digest;
-    use blake2::digest::consts::U32;
-    let digest = Blake2b::<U32>::digest(fs::read(FIXTURE).unwrap());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(
-        hex, FIXTURE_BLAKE2B,
-        "v2-frozen.cvlt was changed; frozen fixtures are never regenerated"
-    );
+    assert_frozen(FIXTURE, FIXTURE_BLAKE2B);
 }
 
 #[test]
