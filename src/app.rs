@@ -88,7 +88,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             account,
             file,
             replace,
-        } => import(&mut ctx, &account, file.as_deref(), replace),
+            skip_malformed,
+        } => import(&mut ctx, &account, file.as_deref(), replace, skip_malformed),
         Command::List => list(&mut ctx),
         Command::Show {
             accounts,

@@ -104,11 +104,19 @@ pub enum Command {
     /// Import the codes a platform gave you
     ///
     /// Reads Google's Backup-codes-*.txt, GitHub's github-recovery-codes.txt,
-    /// codes pasted from a phone, numbered lists and plain lists. List
-    /// numbers, dates, years and e-mail addresses are skipped; duplicates
-    /// are dropped with a warning.
+    /// Discord's list, recovery keys of several groups, codes pasted from a
+    /// phone, numbered, bulleted, ticked and plain lists. List numbers,
+    /// dates, years, phone numbers and e-mail addresses are skipped;
+    /// duplicates are dropped with a warning; codes the text marks used
+    /// ("(used)", a tick, a struck line) are stored as used. Codes keep the
+    /// platform's letter case and grouping when shown.
+    ///
+    /// Nothing is dropped silently: a line of codes holding something that
+    /// is not a code of the set's shape (7 digits among 8-digit codes)
+    /// refuses the import, naming the line, and so do codes that another
+    /// account of the vault holds.
     #[command(
-        after_help = "Example:\n  codevault import google/alice@example.com --file Backup-codes-alice.txt\n  codevault import github --replace < github-recovery-codes.txt"
+        after_help = "Examples:\n  codevault import google/alice@example.com --file Backup-codes-alice.txt\n  codevault import github --replace < github-recovery-codes.txt\n  codevault import discord --skip-malformed --file discord_backup_codes.txt"
     )]
     Import {
         /// The account the codes belong to
@@ -119,8 +127,14 @@ pub enum Command {
         file: Option<PathBuf>,
 
         /// Revoke the account's active set and store these in its place
+        /// (the account must exist)
         #[arg(long)]
         replace: bool,
+
+        /// Import the codes that are well formed and leave out, naming
+        /// them, lines that hold something else
+        #[arg(long)]
+        skip_malformed: bool,
     },
 
     /// Every account: codes left, when its set was made, whether it is low

@@ -61,7 +61,7 @@ impl Alphabet {
         }
     }
 
-    fn describe(self) -> String {
+    pub fn describe(self) -> String {
         match self {
             Alphabet::Digits { len } => format!("{len} digits"),
             Alphabet::Alnum { len } => format!("{len} letters and digits"),
@@ -69,8 +69,9 @@ impl Alphabet {
     }
 }
 
-/// The longest code of any alphabet.
-pub const MAX_LEN: usize = 24;
+/// The longest code of any alphabet: room for a recovery key of seven
+/// groups of four (28) or five of five (25).
+pub const MAX_LEN: usize = 32;
 
 /// One normalised code: ASCII digits and lower-case letters, held inline
 /// (a vault of 10,000 accounts holds over 100,000 codes; a heap allocation
@@ -201,6 +202,14 @@ impl Code {
         format!("{}{sep}{}", &s[..mid], &s[mid..])
     }
 
+    /// The code as the platform printed it, if its set keeps the platform's
+    /// layout, else [`Code::grouped`].
+    pub fn shown(&self, layout: Option<&Layout>) -> String {
+        layout
+            .and_then(|l| l.render(self))
+            .unwrap_or_else(|| self.grouped())
+    }
+
     /// Whether `other` is one typing slip away from this code: one character
     /// different, or two neighbours swapped.
     pub fn is_near_miss(&self, other: &Code) -> bool {
@@ -214,6 +223,93 @@ impl Code {
             [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
             _ => false,
         }
+    }
+}
+
+/// How a platform prints its codes: the length of each group, what stands
+/// between groups, and the letters' case (`K7PM-2XQ9-WB4N` is three groups
+/// of four, dashes, upper case). A set keeps it so that what people read
+/// matches what the platform printed; matching ignores it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Layout {
+    groups: Box<[u8]>,
+    separator: Separator,
+    case: Case,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Separator {
+    Space,
+    Dash,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Case {
+    Lower,
+    Upper,
+}
+
+impl Layout {
+    /// The layout of one printed code: `K7PM-2XQ9-WB4N`, `1234 5678`,
+    /// `a1b2c3d4e5`. `None` unless it holds 1 to [`MAX_LEN`] ASCII letters
+    /// and digits in groups split by single spaces or dashes.
+    pub fn of(printed: &str) -> Option<Layout> {
+        let separator = if printed.contains(is_dash) {
+            Separator::Dash
+        } else {
+            Separator::Space
+        };
+        let groups: Vec<u8> = printed
+            .split(|c: char| c == ' ' || is_dash(c))
+            .map(|g| {
+                let ok = !g.is_empty() && g.bytes().all(|b| b.is_ascii_alphanumeric());
+                ok.then_some(g.len() as u8)
+            })
+            .collect::<Option<_>>()?;
+        let len: usize = groups.iter().map(|&g| usize::from(g)).sum();
+        if len > MAX_LEN {
+            return None;
+        }
+        let upper = printed.bytes().any(|b| b.is_ascii_uppercase());
+        let lower = printed.bytes().any(|b| b.is_ascii_lowercase());
+        Some(Layout {
+            groups: groups.into(),
+            separator,
+            // Mixed case is shown in lower case: matching ignores case, so
+            // a set cannot keep two codes that differ only in it anyway.
+            case: if upper && !lower {
+                Case::Upper
+            } else {
+                Case::Lower
+            },
+        })
+    }
+
+    /// The code in this layout; `None` if the layout is not of its length.
+    pub fn render(&self, code: &Code) -> Option<String> {
+        let s = code.as_str();
+        let total: usize = self.groups.iter().map(|&g| usize::from(g)).sum();
+        if total != s.len() {
+            return None;
+        }
+        let sep = match self.separator {
+            Separator::Space => ' ',
+            Separator::Dash => '-',
+        };
+        let mut out = String::with_capacity(s.len() + self.groups.len());
+        let mut at = 0;
+        for (i, &g) in self.groups.iter().enumerate() {
+            if i > 0 {
+                out.push(sep);
+            }
+            let group = &s[at..at + usize::from(g)];
+            match self.case {
+                Case::Upper => out.push_str(&group.to_ascii_uppercase()),
+                Case::Lower => out.push_str(group),
+            }
+            at += usize::from(g);
+        }
+        Some(out)
     }
 }
 
@@ -250,6 +346,11 @@ impl<'de> Deserialize<'de> for Code {
             d.deserialize_bytes(CodeVisitor)
         }
     }
+}
+
+/// A dash of any width, as platforms and word processors print them.
+pub(crate) fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF0D}')
 }
 
 fn is_separator(c: char) -> bool {
@@ -336,6 +437,38 @@ mod tests {
         assert_eq!(ten.grouped(), "12345 67890");
         let gh = Code::parse("abcde-f1234", Alphabet::Alnum { len: 10 }).unwrap();
         assert_eq!(gh.grouped(), "abcde-f1234");
+    }
+
+    #[test]
+    fn a_layout_keeps_the_platforms_case_and_grouping() {
+        let alnum = |s: &str, len| Code::parse(s, Alphabet::Alnum { len }).unwrap();
+        for printed in [
+            "K7PM-2XQ9-WB4N",
+            "k7pm 2xq9 wb4n",
+            "K7PM2XQ9WB4N",
+            "K7P-M2X-Q9W-B4N",
+        ] {
+            let layout = Layout::of(printed).unwrap();
+            assert_eq!(
+                alnum(printed, 12).shown(Some(&layout)),
+                printed,
+                "{printed:?}"
+            );
+        }
+        // The layout of one code shows another of the set alike.
+        let layout = Layout::of("ABCDE-FGHIJ-KLMNO-PQRST-UVW12").unwrap();
+        let other = alnum("zyxwv utsrq ponml kjihg fed98", 25);
+        assert_eq!(other.shown(Some(&layout)), "ZYXWV-UTSRQ-PONML-KJIHG-FED98");
+        // Mixed case reads as lower case; a layout of another length is not
+        // used; no layout is the usual grouping.
+        let mixed = Layout::of("aBcD-1234").unwrap();
+        assert_eq!(alnum("ABCD1234", 8).shown(Some(&mixed)), "abcd-1234");
+        assert_eq!(code("12345678").shown(Some(&mixed)), "1234-5678");
+        assert_eq!(code("12345678").shown(Some(&layout)), "1234 5678");
+        assert_eq!(code("12345678").shown(None), "1234 5678");
+        for bad in ["", "12 34_56", "1234  5678", "-1234", "é1234"] {
+            assert_eq!(Layout::of(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
@@ -458,6 +591,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::proptest_config(256))]
+
         #[test]
         fn any_grouping_normalises_to_the_same_code(
             n in 0u32..100_000_000,

@@ -299,6 +299,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::proptest_config(256))]
+
         #[test]
         fn escaped_text_has_no_unsafe_character(s in any::<String>()) {
             let shown = escape(&s);

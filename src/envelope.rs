@@ -30,8 +30,8 @@ use crate::crypto::{
 
 pub const MAGIC: [u8; 8] = *b"\x89CVAULT\n";
 /// The version this build writes.
-pub const VERSION: u16 = 2;
-/// The versions this build reads: the header is the same in both; the
+pub const VERSION: u16 = 3;
+/// The versions this build reads: the header is the same in all; the
 /// plaintext's schema differs (see `vault::decode`).
 pub const READABLE: std::ops::RangeInclusive<u16> = 1..=VERSION;
 const KDF_ARGON2ID: u8 = 1;
@@ -277,8 +277,11 @@ mod tests {
             Some(FormatError::BadMagic)
         );
         let mut b = sample();
-        b[9] = 3;
-        assert_eq!(decode(&b).err(), Some(FormatError::UnsupportedVersion(3)));
+        b[9] = (VERSION + 1) as u8;
+        assert_eq!(
+            decode(&b).err(),
+            Some(FormatError::UnsupportedVersion(VERSION + 1))
+        );
         b[9] = 0;
         assert_eq!(decode(&b).err(), Some(FormatError::UnsupportedVersion(0)));
     }

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use crate::code::MalformedCode;
 use crate::crypto::{CryptoError, KdfBoundsError, KdfParams};
 use crate::display::{escape, path as shown_path, shell_word};
-use crate::import::ImportError;
+use crate::import::{ImportError, MalformedLines};
 use crate::vault::VaultError;
 
 /// Exit codes of the command-line contract (`docs/manual.md`, "Exit
@@ -195,6 +195,24 @@ pub enum Error {
 
     #[error("no codes found in the text (expected lines like `1234 5678` or `abcde-12345`)")]
     NoCodesInText,
+
+    /// Code lines of the text that hold no code of the set's shape.
+    #[error("{0}")]
+    MalformedInText(MalformedLines),
+
+    /// Codes to import that a set of another account holds.
+    #[error(
+        "{shared} of these codes {} already in {} of '{}'",
+        if *shared == 1 { "is" } else { "are" },
+        if *active { format!("the active set {set}") } else { format!("set {set} (revoked)") },
+        escape(account)
+    )]
+    CodesOfAnotherAccount {
+        account: String,
+        set: u64,
+        shared: usize,
+        active: bool,
+    },
 
     #[error(
         "the text holds {count} codes; a platform's set has far fewer (at most {max} are read)"
@@ -383,6 +401,17 @@ impl From<VaultError> for Error {
             }
             VaultError::CodeCount { count, max } => Error::CodeCount { count, max },
             VaultError::NothingToImport => Error::NothingToImport,
+            VaultError::CodesOfAnotherAccount {
+                account,
+                set,
+                shared,
+                active,
+            } => Error::CodesOfAnotherAccount {
+                account,
+                set,
+                shared,
+                active,
+            },
             VaultError::MixedCodes => Error::MixedCodes,
             VaultError::Random(why) => Error::Random(why),
             VaultError::MalformedCode(e) => e.into(),
@@ -401,6 +430,7 @@ impl From<ImportError> for Error {
         match e {
             ImportError::NoCodes => Error::NoCodesInText,
             ImportError::TooMany { count, max } => Error::TooManyCodes { count, max },
+            ImportError::Malformed(lines) => Error::MalformedInText(lines),
         }
     }
 }
@@ -460,6 +490,8 @@ impl Error {
             | NothingToImport
             | MixedCodes
             | NoCodesInText
+            | MalformedInText(_)
+            | CodesOfAnotherAccount { .. }
             | TooManyCodes { .. }
             | KdfTime { .. }
             | InvalidNewPassphrase { .. } => exit::USAGE,
@@ -526,6 +558,19 @@ impl Error {
                 "this looks like an old file; get the current codes from the platform".into()
             }
             ImportOverlap { .. } => "nothing to do: these are the codes in use".into(),
+            MalformedInText(m) if m.lines.len() == 1 => {
+                "it may be a code the platform accepts: copy it again from the platform's \
+                 original, or give --skip-malformed to import the other codes without it"
+                    .into()
+            }
+            MalformedInText(_) => "each may be a code the platform accepts: copy them again from \
+                the platform's original, or give --skip-malformed to import the other codes \
+                without them"
+                .into(),
+            CodesOfAnotherAccount { account, .. } => format!(
+                "check that the text is this account's codes and not those of '{}'",
+                escape(account)
+            ),
             NoActiveSet { account } => format!(
                 "`codevault import {0}` stores the codes a platform gave you; \
                  `codevault generate {0}` makes a set of your own",

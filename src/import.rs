@@ -2,18 +2,34 @@
 //!
 //! Google's `Backup-codes-*.txt` (two numbered columns, an e-mail address,
 //! a date), GitHub's `github-recovery-codes.txt` (`xxxxx-xxxxx` lines),
-//! codes pasted from a phone (`1234 5678` under a heading), numbered lists
-//! (`1) 12345678`) and plain lists all come down to one rule: split the text
-//! into words, drop list numbers, join short digit groups of equal length
-//! (`1234 5678`), and keep what can be a code. Dates, years, e-mail
-//! addresses and prose are not codes: a date's groups differ in length, a
-//! year is too short on its own, an address has an `@`, a word has no digit.
+//! Discord's list (`* abcd-1234`, `(used)` after a spent one), a recovery
+//! key of five groups of five, codes pasted from a phone (`1234 5678` under
+//! a heading), numbered lists (`1) 12345678`), ticked or struck lists and
+//! plain lists all come down to lines of two kinds:
 //!
-//! Pure text in, codes out: no file, no terminal.
+//! - A **code line** holds nothing but groups of letters and digits, list
+//!   numbers, bullets and used marks. Every group on it is part of a code:
+//!   groups are joined, in order, into codes of the set's shape, and what
+//!   does not make one (`2345678` or `2345 678` among 8-digit codes) is a
+//!   *malformed* code. A mistyped code is still a code the platform will
+//!   accept, so it refuses the import, naming its line, unless the caller
+//!   skips it on purpose.
+//! - A **prose line** (a heading, a date, an address, a phone number, a
+//!   sentence) gives only what is unmistakably a code of the set's shape
+//!   (`Your recovery code is K7PM-2XQ9-WB4N.`); everything else in it is
+//!   prose, never a code and never an error.
+//!
+//! The set's shape is the one most codes of the text share. Each code keeps
+//! the text it was printed as, so that the set can show codes as the
+//! platform printed them ([`Layout`]).
+//!
+//! Pure text in, codes out: no file, no terminal. Nothing here repeats a
+//! code in an error; a malformed one is named by its line and length.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use crate::code::{Alphabet, Code, fold_width};
+use crate::code::{Alphabet, Code, Layout, MAX_LEN, fold_width, is_dash};
+
 /// Text that holds no set of codes to import.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
@@ -21,14 +37,61 @@ pub enum ImportError {
     NoCodes,
     #[error("the text holds {count} codes, more than the {max} a set may have")]
     TooMany { count: usize, max: usize },
+    /// Code lines that hold something of another shape than the set's.
+    #[error("{0}")]
+    Malformed(MalformedLines),
+}
+
+/// The code lines of a text that hold something that is not a code of the
+/// set's shape: refused, or skipped on request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MalformedLines {
+    pub lines: Vec<Malformed>,
+    pub shape: Alphabet,
+}
+
+impl MalformedLines {
+    /// `line 2 (7 characters)`, `lines 2 (7 characters) and 4 (9 characters)`.
+    pub fn named(&self) -> String {
+        let each: Vec<String> = self
+            .lines
+            .iter()
+            .map(|m| format!("{} ({} characters)", m.line, m.len))
+            .collect();
+        match each.as_slice() {
+            [one] => format!("line {one}"),
+            [rest @ .., last] => format!("lines {} and {last}", rest.join(", ")),
+            [] => "no line".to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for MalformedLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (is, a_code) = if self.lines.len() == 1 {
+            ("is", "a code")
+        } else {
+            ("are", "codes")
+        };
+        write!(
+            f,
+            "{} of the text {is} not {a_code} of the set's shape ({})",
+            self.named(),
+            self.shape.describe()
+        )
+    }
 }
 
 type Result<T, E = ImportError> = std::result::Result<T, E>;
 
 /// Shortest and longest digit code a platform hands out.
 const DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
-/// Letter-and-digit codes, separators removed.
-const ALNUM: std::ops::RangeInclusive<usize> = 8..=24;
+/// Letter-and-digit codes, separators removed: from Discord's 8 to a
+/// recovery key of seven groups of four.
+const ALNUM: std::ops::RangeInclusive<usize> = 8..=MAX_LEN;
+/// Fewer characters than this on a code line is not taken for a code at
+/// all, malformed or not: a page number, a year.
+const CODE_LIKE: usize = 5;
 
 /// More codes than any platform hands out in one set.
 pub const MAX_CODES: usize = 1000;
@@ -38,354 +101,650 @@ pub const MAX_CODES: usize = 1000;
 pub struct Parsed {
     /// In the platform's numbering where it had one, else in reading order.
     pub codes: Vec<Code>,
+    /// For each code, whether the text marked it used (`(used)`, a tick,
+    /// a struck line).
+    pub used: Vec<bool>,
     /// The alphabet they share.
     pub alphabet: Alphabet,
+    /// How most of them were printed.
+    pub layout: Option<Layout>,
     /// Codes that appeared more than once, dropped after the first.
     pub duplicates: usize,
-    /// Code-like words of another kind than most, left out.
-    pub ignored: usize,
+    /// Malformed codes left out (only when the caller asked to skip them).
+    pub skipped: Option<MalformedLines>,
 }
 
-/// A code candidate, with the list number that preceded it, if any.
-struct Candidate {
-    text: String,
-    number: Option<u32>,
+/// A code line's text that is not a code of the set's shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    /// 1-based.
+    pub line: usize,
+    /// Letters and digits it holds, separators left out.
+    pub len: usize,
 }
 
-/// Finds the codes in a platform's text.
-pub fn parse(text: &str) -> Result<Parsed> {
-    let mut candidates = Vec::new();
-    for line in text.lines() {
-        scan_line(line, &mut candidates);
-    }
-    let candidates: Vec<(Option<u32>, Code)> = candidates
-        .into_iter()
-        .filter_map(|c| Some((c.number, candidate_code(&c.text)?)))
-        .collect();
-    let Some(alphabet) = dominant_alphabet(candidates.iter().map(|(_, c)| c)) else {
+/// Finds the codes in a platform's text. Malformed codes refuse the text
+/// with [`ImportError::Malformed`], unless `skip_malformed`.
+pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
+    let lines: Vec<Line> = text.lines().map(Line::read).collect();
+    let Some(shape) = dominant_shape(&lines) else {
         return Err(ImportError::NoCodes);
     };
-    let (kept, other): (Vec<_>, Vec<_>) = candidates
-        .into_iter()
-        .partition(|(_, code)| alphabet.admits(code));
-    let (mut kept, ignored) = (kept, other.len());
+    let mut found = Vec::new();
+    let mut malformed = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let bad = if line.is_code_line() {
+            line.codes_strict(shape, &mut found)
+        } else {
+            line.codes_in_prose(shape, &mut found);
+            0
+        };
+        if bad > 0 {
+            malformed.push(Malformed {
+                line: i + 1,
+                len: bad,
+            });
+        }
+    }
+    let malformed = (!malformed.is_empty()).then_some(MalformedLines {
+        lines: malformed,
+        shape,
+    });
+    if let Some(malformed) = malformed.clone()
+        && !skip_malformed
+    {
+        return Err(ImportError::Malformed(malformed));
+    }
+    if found.is_empty() {
+        return Err(ImportError::NoCodes);
+    }
     // Google numbers its two columns 1-5 and 6-10 but they read across:
     // where every code has a distinct number, that order wins.
-    let numbers: HashSet<u32> = kept.iter().filter_map(|(n, _)| *n).collect();
-    if numbers.len() == kept.len() {
-        kept.sort_by_key(|(n, _)| *n);
+    let mut numbers: Vec<u32> = found.iter().filter_map(|f| f.number).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    if numbers.len() == found.len() {
+        found.sort_by_key(|f| f.number);
     }
-    if kept.len() > MAX_CODES {
+    if found.len() > MAX_CODES {
         return Err(ImportError::TooMany {
-            count: kept.len(),
+            count: found.len(),
             max: MAX_CODES,
         });
     }
-    let mut seen = HashSet::new();
-    let mut codes = Vec::with_capacity(kept.len());
+    let mut at: HashMap<Code, usize> = HashMap::new();
+    let mut codes = Vec::with_capacity(found.len());
+    let mut used = Vec::with_capacity(found.len());
+    let mut layouts: Vec<(Layout, usize)> = Vec::new();
     let mut duplicates = 0;
-    for (_, code) in kept {
-        if seen.insert(code.clone()) {
-            codes.push(code);
-        } else {
-            duplicates += 1;
+    for f in found {
+        if let Some(layout) = Layout::of(&f.printed) {
+            match layouts.iter_mut().find(|(l, _)| *l == layout) {
+                Some((_, n)) => *n += 1,
+                None => layouts.push((layout, 1)),
+            }
+        }
+        match at.get(&f.code) {
+            // The same code twice: one mark of use is enough.
+            Some(&i) => {
+                used[i] |= f.used;
+                duplicates += 1;
+            }
+            None => {
+                at.insert(f.code.clone(), codes.len());
+                codes.push(f.code);
+                used.push(f.used);
+            }
+        }
+    }
+    // The most common layout; on a tie the first printed.
+    let mut layout = None;
+    let mut best = 0;
+    for (l, n) in layouts {
+        if n > best {
+            (layout, best) = (Some(l), n);
         }
     }
     Ok(Parsed {
         codes,
-        alphabet,
+        used,
+        alphabet: shape,
+        layout,
         duplicates,
-        ignored,
+        skipped: malformed,
     })
 }
 
-/// A candidate's text as a code: digits, or letters and digits.
-fn candidate_code(text: &str) -> Option<Code> {
-    let len = text.len() as u8;
-    let alphabet = if text.bytes().all(|b| b.is_ascii_digit()) {
-        Alphabet::Digits { len }
-    } else {
-        Alphabet::Alnum { len }
-    };
-    Code::parse(text, alphabet).ok()
+/// A code found, with where it came from.
+struct Found {
+    code: Code,
+    /// As printed: its groups, their separators and their case.
+    printed: String,
+    /// The list number before it, if any.
+    number: Option<u32>,
+    used: bool,
 }
 
-/// The alphabet that admits the most candidates; `None` without any. A
-/// letter-and-digit alphabet also admits codes of digits only of its
-/// length (GitHub's hexadecimal codes sometimes hold no letter); on a tie
-/// the digit alphabet, the narrower, wins.
-fn dominant_alphabet<'a>(codes: impl Iterator<Item = &'a Code> + Clone) -> Option<Alphabet> {
-    let mut options: Vec<Alphabet> = Vec::new();
-    for c in codes.clone() {
-        let len = c.as_str().len() as u8;
-        for a in [Alphabet::Digits { len }, Alphabet::Alnum { len }] {
-            if a.admits(c) && !options.contains(&a) {
-                options.push(a);
-            }
-        }
-    }
-    let score = |a: &Alphabet| codes.clone().filter(|c| a.admits(c)).count();
-    let narrow_first = |a: &Alphabet| matches!(a, Alphabet::Alnum { .. });
-    options.into_iter().max_by(|a, b| {
-        score(a)
-            .cmp(&score(b))
-            .then(narrow_first(b).cmp(&narrow_first(a)))
-    })
-}
-
-/// One word of a line, after width folding and trimming punctuation.
+/// One word of a line.
+#[derive(Debug)]
 enum Word {
-    /// `1.`, `10)`: a list number.
+    /// `1.`, `10)`, `#3`: a list number.
     Number(u32),
-    /// Only digits.
-    Digits(String),
-    /// A finished candidate: `1234-5678`, `abcde-12345`, `12345678`.
-    Code(String),
-    /// Anything else: prose, dates, addresses.
-    Other,
+    /// Letters and digits, maybe in groups joined by dashes.
+    Piece(Piece),
+    /// `(used)`, `✓`, `[x]`: the code beside it was used.
+    Used,
+    /// A bullet or an empty box: neither code nor prose.
+    Filler,
+    /// Anything else: words, dates, times, addresses, phone numbers.
+    Prose,
 }
 
-fn scan_line(line: &str, out: &mut Vec<Candidate>) {
-    // A byte-order mark (Notepad) or a zero-width space counts as a space.
-    let folded: String = line
-        .chars()
-        .map(fold_width)
-        .map(|c| {
-            if c.is_whitespace() || matches!(c, '\u{FEFF}' | '\u{200B}') {
-                ' '
+#[derive(Debug)]
+struct Piece {
+    /// As printed, dashes and case kept.
+    text: String,
+    /// The letters and digits, lower case.
+    norm: String,
+    /// The lengths of its dash-separated groups.
+    groups: Vec<usize>,
+    /// Struck through (`~~1234~~`, or U+0336 over each character).
+    struck: bool,
+}
+
+impl Piece {
+    fn digits(&self) -> bool {
+        self.norm.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    fn letters_only(&self) -> bool {
+        !self.norm.bytes().any(|b| b.is_ascii_digit())
+    }
+
+    /// Groups of one length (at least three), or a single group.
+    fn equal_groups(&self) -> bool {
+        self.groups.len() == 1 || self.groups.iter().all(|&g| g == self.groups[0] && g >= 3)
+    }
+
+    /// A word that is a whole code by itself, in any line: digits of a
+    /// code's length, or letters and digits (at least one digit), in equal
+    /// groups if grouped. `2026-11-22` is a date, `abcd` a word.
+    fn whole_code(&self) -> bool {
+        self.equal_groups()
+            && if self.digits() {
+                DIGITS.contains(&self.norm.len())
             } else {
-                c
+                ALNUM.contains(&self.norm.len()) && !self.letters_only()
             }
-        })
-        .collect();
-    let words: Vec<Word> = folded
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(classify)
-        .collect();
-    let mut number = None;
-    let mut run: Vec<String> = Vec::new();
-    let flush = |run: &mut Vec<String>, number: &mut Option<u32>, out: &mut Vec<Candidate>| {
-        for text in join_groups(run) {
-            out.push(Candidate {
-                text,
-                number: number.take(),
-            });
+    }
+
+    /// Letters only, in equal dashed groups (`abcd-efgh`): a code only
+    /// where the set's codes are of letters and digits.
+    fn letter_code(&self) -> bool {
+        self.letters_only()
+            && self.groups.len() >= 2
+            && self.equal_groups()
+            && ALNUM.contains(&self.norm.len())
+    }
+}
+
+struct Line {
+    words: Vec<Word>,
+}
+
+impl Line {
+    fn read(line: &str) -> Line {
+        // A byte-order mark (Notepad) or a zero-width space counts as a space.
+        let folded: String = line
+            .chars()
+            .map(fold_width)
+            .map(|c| {
+                if c.is_whitespace() || matches!(c, '\u{FEFF}' | '\u{200B}') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let mut words = Vec::new();
+        let mut struck = false;
+        for raw in folded.split(' ').filter(|w| !w.is_empty()) {
+            // `~~` opens and closes a struck stretch (Markdown).
+            let opens = raw.starts_with("~~");
+            let closes = raw.len() > 2 && raw.ends_with("~~") || raw == "~~" && struck;
+            let within = struck || opens;
+            let word = raw.replace("~~", "");
+            if !word.is_empty() {
+                words.push(classify(&word, within));
+            }
+            if opens {
+                struck = true;
+            }
+            if closes {
+                struck = false;
+            }
         }
-        run.clear();
-    };
-    for word in words {
-        match word {
-            // A short group: part of `1234 5678` if equal ones surround it.
-            Word::Digits(d) if d.len() < *DIGITS.start() => run.push(d),
-            Word::Digits(d) => {
-                flush(&mut run, &mut number, out);
-                if DIGITS.contains(&d.len()) {
-                    out.push(Candidate {
-                        text: d,
-                        number: number.take(),
-                    });
+        keep_letter_groups(&mut words);
+        Line { words }
+    }
+
+    /// Nothing but pieces, list numbers, bullets and marks, and at least
+    /// one piece that can be part of a code.
+    fn is_code_line(&self) -> bool {
+        let mut pieces = self.words.iter().filter_map(|w| match w {
+            Word::Piece(p) => Some(p),
+            _ => None,
+        });
+        !self.words.iter().any(|w| matches!(w, Word::Prose))
+            && pieces.any(|p| !p.letters_only() || p.letter_code())
+    }
+
+    /// The runs of the line: pieces one after another, each with the list
+    /// number before it and whether a used mark is beside it.
+    fn runs(&self) -> Vec<Run<'_>> {
+        let mut runs: Vec<Run<'_>> = Vec::new();
+        let mut number = None;
+        let mut mark_next = false;
+        let mut open = false;
+        for w in &self.words {
+            match w {
+                Word::Piece(p) => {
+                    if !open {
+                        runs.push(Run {
+                            pieces: Vec::new(),
+                            number: number.take(),
+                            used: std::mem::take(&mut mark_next),
+                        });
+                        open = true;
+                    }
+                    let run = runs.last_mut().expect("opened above");
+                    run.used |= p.struck;
+                    run.pieces.push(p);
+                }
+                Word::Used => {
+                    // After a code it marks that code; before one (`✓ 1234
+                    // 5678`, `[x] ...`), the next.
+                    match runs.last_mut() {
+                        Some(run) if open => run.used = true,
+                        _ => mark_next = true,
+                    }
+                    open = false;
+                }
+                Word::Number(n) => {
+                    number = Some(*n);
+                    open = false;
+                }
+                Word::Filler | Word::Prose => open = false,
+            }
+        }
+        runs
+    }
+
+    /// The codes of a code line, every group in order; returns how many
+    /// characters were left that make no code of `shape`.
+    fn codes_strict(&self, shape: Alphabet, out: &mut Vec<Found>) -> usize {
+        let mut bad = 0;
+        for (i, run) in self.runs().into_iter().enumerate() {
+            let mut taken = Vec::new();
+            let mut left = split_run(&run.pieces, shape, &mut taken);
+            // A bare number first on the line (`1 12345678`) is a list
+            // number if the rest makes codes without it.
+            if left > 0 && i == 0 && run.pieces.len() > 1 {
+                let first = &run.pieces[0];
+                if first.digits() && first.groups.len() == 1 && first.norm.len() <= 3 {
+                    let mut without = Vec::new();
+                    if split_run(&run.pieces[1..], shape, &mut without) == 0 {
+                        (taken, left) = (without, 0);
+                    }
                 }
             }
-            Word::Code(c) => {
-                flush(&mut run, &mut number, out);
-                out.push(Candidate {
-                    text: c,
-                    number: number.take(),
-                });
+            let total: usize = run.pieces.iter().map(|p| p.norm.len()).sum();
+            if taken.is_empty() && total < CODE_LIKE {
+                // A year, a page number: too short to be taken for a code.
+                continue;
             }
-            Word::Number(n) => {
-                flush(&mut run, &mut number, out);
-                number = Some(n);
+            bad += left;
+            run.emit(taken, shape, out);
+        }
+        bad
+    }
+
+    /// The codes of a prose line: only words, or runs of equal groups,
+    /// that are whole codes of `shape`.
+    fn codes_in_prose(&self, shape: Alphabet, out: &mut Vec<Found>) {
+        for run in self.runs() {
+            let mut taken = Vec::new();
+            for group in natural_codes(&run.pieces) {
+                let (norm, printed) = joined(group);
+                // A run of digits in a sentence is a number (a phone, an
+                // account) unless the codes are digits too.
+                let letters = norm.bytes().any(|b| b.is_ascii_alphabetic());
+                let digit_shape = matches!(shape, Alphabet::Digits { .. });
+                if let Ok(code) = Code::parse(&norm, shape)
+                    && shape.admits(&code)
+                    && (digit_shape || letters)
+                {
+                    taken.push((code, printed));
+                }
             }
-            Word::Other => {
-                flush(&mut run, &mut number, out);
-                number = None;
+            // In prose, a used mark is only believed beside a single code.
+            let run = Run {
+                used: run.used && taken.len() == 1,
+                ..run
+            };
+            run.emit_parsed(taken, out);
+        }
+    }
+}
+
+/// A word of letters alone in one case (`WBCN`) is a group of a code only
+/// beside a group of the same length that is one (`K7PM 2XQ9 WBCN`);
+/// otherwise it is prose (`see`, `here`, `CODES`).
+fn keep_letter_groups(words: &mut [Word]) {
+    let group_len = |w: &Word| match w {
+        Word::Piece(p) if p.groups.len() == 1 => Some(p.norm.len()),
+        _ => None,
+    };
+    let doubtful = |w: &Word| matches!(w, Word::Piece(p) if p.letters_only() && !p.letter_code());
+    let mut sure: Vec<bool> = words.iter().map(|w| !doubtful(w)).collect();
+    // Outward from the groups with a digit, one neighbour at a time.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 0..words.len() {
+            let len = group_len(&words[i]);
+            let beside = |j: usize| sure[j] && len.is_some() && group_len(&words[j]) == len;
+            if !sure[i] && (i > 0 && beside(i - 1) || i + 1 < words.len() && beside(i + 1)) {
+                sure[i] = true;
+                changed = true;
             }
         }
     }
-    flush(&mut run, &mut number, out);
+    for (w, sure) in words.iter_mut().zip(sure) {
+        if !sure {
+            *w = Word::Prose;
+        }
+    }
 }
 
-/// Equal short digit groups in a row: `1234 5678` is one code, and
-/// `1234 5678 2345 6789` two. A lone group (a year, a day) is none, and so
-/// are groups of mixed lengths (a phone number, `0800 123 456`).
-fn join_groups(run: &[String]) -> Vec<String> {
+/// Pieces one after another on a line.
+struct Run<'a> {
+    pieces: Vec<&'a Piece>,
+    number: Option<u32>,
+    used: bool,
+}
+
+impl Run<'_> {
+    fn emit(&self, groups: Vec<Vec<&Piece>>, shape: Alphabet, out: &mut Vec<Found>) {
+        let parsed = groups
+            .into_iter()
+            .filter_map(|g| {
+                let (norm, printed) = joined(&g);
+                Some((Code::parse(&norm, shape).ok()?, printed))
+            })
+            .collect();
+        self.emit_parsed(parsed, out);
+    }
+
+    fn emit_parsed(&self, codes: Vec<(Code, String)>, out: &mut Vec<Found>) {
+        let mut number = self.number;
+        for (code, printed) in codes {
+            out.push(Found {
+                code,
+                printed,
+                number: number.take(),
+                used: self.used,
+            });
+        }
+    }
+}
+
+/// The pieces of a code line's run joined, in order, into codes of
+/// `shape`'s length; returns how many characters made none.
+fn split_run<'a>(pieces: &[&'a Piece], shape: Alphabet, out: &mut Vec<Vec<&'a Piece>>) -> usize {
+    let len = shape.code_len();
+    let digits_only = matches!(shape, Alphabet::Digits { .. });
+    let mut bad = 0;
+    let mut acc: Vec<&Piece> = Vec::new();
+    let mut total = 0;
+    for &p in pieces {
+        if digits_only && !p.digits() {
+            // Letters among digit codes: wrong however it is joined.
+            bad += total + p.norm.len();
+            (acc, total) = (Vec::new(), 0);
+            continue;
+        }
+        acc.push(p);
+        total += p.norm.len();
+        if total == len {
+            out.push(std::mem::take(&mut acc));
+            total = 0;
+        } else if total > len {
+            bad += total;
+            (acc, total) = (Vec::new(), 0);
+        }
+    }
+    bad + total
+}
+
+/// The codes a run holds read on its own, without knowing the set's
+/// shape: each piece that is a whole code, and runs of equal short groups
+/// (`1234 5678`, `K7PM 2XQ9 WB4N`, `1234 5678 2345 6789` is two). Groups
+/// of mixed lengths (a phone number, `0800 123 456`) make none.
+fn natural_codes<'a, 'p>(pieces: &'a [&'p Piece]) -> Vec<&'a [&'p Piece]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let flush = |from: usize, to: usize, out: &mut Vec<&'a [&'p Piece]>| {
+        out.extend(join_groups(&pieces[from..to]));
+    };
+    for (i, p) in pieces.iter().enumerate() {
+        if p.whole_code() || p.letter_code() {
+            flush(start, i, &mut out);
+            out.push(&pieces[i..=i]);
+            start = i + 1;
+        }
+    }
+    flush(start, pieces.len(), &mut out);
+    out
+}
+
+/// Equal short groups in a row, as codes: all of them as one if that is a
+/// code's length, else in pairs.
+fn join_groups<'a, 'p>(run: &'a [&'p Piece]) -> Vec<&'a [&'p Piece]> {
     let Some(first) = run.first() else {
         return Vec::new();
     };
-    let len = first.len();
-    if run.len() < 2 || len < 3 || run.iter().any(|g| g.len() != len) {
+    let len = first.norm.len();
+    let simple = |p: &&Piece| p.groups.len() == 1 && p.norm.len() == len;
+    if run.len() < 2 || len < 3 || !run.iter().all(simple) {
         return Vec::new();
     }
-    let per_code = if DIGITS.contains(&(len * run.len())) {
+    let digits = run.iter().all(|p| p.digits());
+    let any_digit = run.iter().any(|p| !p.letters_only());
+    let fits = |n: usize| {
+        if digits {
+            DIGITS.contains(&n)
+        } else {
+            any_digit && ALNUM.contains(&n)
+        }
+    };
+    let per_code = if fits(len * run.len()) {
         run.len()
-    } else if DIGITS.contains(&(len * 2)) && run.len().is_multiple_of(2) {
+    } else if fits(len * 2) && run.len().is_multiple_of(2) {
         2
     } else {
         return Vec::new();
     };
-    run.chunks(per_code).map(|c| c.concat()).collect()
+    run.chunks(per_code).collect()
 }
 
-fn classify(word: &str) -> Word {
-    let w =
-        word.trim_matches(|c: char| matches!(c, ',' | ';' | '"' | '\'' | '(' | ')' | '[' | ']'));
-    // `1.` and `1)` (the `)` was trimmed above) are list numbers.
+/// The normalised text and the printed text of pieces read as one code.
+fn joined(pieces: &[&Piece]) -> (String, String) {
+    let norm = pieces.iter().map(|p| p.norm.as_str()).collect();
+    let printed = pieces
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (norm, printed)
+}
+
+/// The set's shape: the alphabet that admits the most codes read without
+/// knowing it (`None` without any). Codes of letters only, and codes in
+/// prose, count only where no other code is found. A letter-and-digit alphabet also admits
+/// codes of digits only of its length (GitHub's hexadecimal codes
+/// sometimes hold no letter); on a tie the digit alphabet, the narrower,
+/// wins, then the longer (a mistyped code more often lost a character).
+fn dominant_shape(lines: &[Line]) -> Option<Alphabet> {
+    // By trust: codes on code lines, then letters-only codes on them, then
+    // codes in prose (a single recovery key in a sentence).
+    let mut found: [Vec<String>; 4] = Default::default();
+    for line in lines {
+        let prose = if line.is_code_line() { 0 } else { 2 };
+        for run in line.runs() {
+            for group in natural_codes(&run.pieces) {
+                let (norm, _) = joined(group);
+                let weak = usize::from(group.iter().all(|p| p.letters_only()));
+                found[prose + weak].push(norm);
+            }
+        }
+    }
+    let codes = found.into_iter().find(|f| !f.is_empty())?;
+    let mut options: Vec<Alphabet> = Vec::new();
+    for c in &codes {
+        let len = c.len() as u8;
+        let digits = c.bytes().all(|b| b.is_ascii_digit());
+        for a in [Alphabet::Digits { len }, Alphabet::Alnum { len }] {
+            let fits = match a {
+                Alphabet::Digits { .. } => digits,
+                Alphabet::Alnum { .. } => true,
+            };
+            if fits && !options.contains(&a) {
+                options.push(a);
+            }
+        }
+    }
+    // Letters and digits is the shape only where at least half the codes
+    // of its length hold a letter: 1 in 110 of GitHub's codes holds none,
+    // but a letter in one code of a digit list is a slip.
+    let count = |len: usize, letters: bool| {
+        codes
+            .iter()
+            .filter(|c| c.len() == len && c.bytes().any(|b| b.is_ascii_alphabetic()) == letters)
+            .count()
+    };
+    let score = |a: &Alphabet| match *a {
+        Alphabet::Digits { .. } => count(a.code_len(), false),
+        Alphabet::Alnum { .. } => {
+            let (letters, digits) = (count(a.code_len(), true), count(a.code_len(), false));
+            if letters >= digits {
+                letters + digits
+            } else {
+                letters
+            }
+        }
+    };
+    let narrow = |a: &Alphabet| matches!(a, Alphabet::Digits { .. });
+    options.into_iter().max_by(|a, b| {
+        score(a)
+            .cmp(&score(b))
+            .then(narrow(a).cmp(&narrow(b)))
+            .then(a.code_len().cmp(&b.code_len()))
+    })
+}
+
+fn classify(word: &str, struck: bool) -> Word {
+    // Text struck with combining overlays (U+0334-U+0338 after each
+    // character, as copied from a struck-through page).
+    let overlaid = word.chars().any(|c| matches!(c, '\u{0334}'..='\u{0338}'));
+    let word: String = word
+        .chars()
+        .filter(|c| !matches!(c, '\u{0334}'..='\u{0338}'))
+        .collect();
+    let struck = struck || overlaid;
+    let lower = word.to_lowercase();
+    if matches!(
+        lower.as_str(),
+        "(used)"
+            | "[used]"
+            | "used"
+            | "used)"
+            | "(used"
+            | "[x]"
+            | "(x)"
+            | "✓"
+            | "✔"
+            | "☑"
+            | "✅"
+            | "☒"
+    ) {
+        return Word::Used;
+    }
+    if matches!(
+        word.as_str(),
+        "*" | "-" | "•" | "·" | "–" | "—" | ">" | "[" | "]" | "[]" | "[ ]" | "☐" | "|" | ":"
+    ) {
+        return Word::Filler;
+    }
+    // `1.`, `1)`, `1:` and `#1` are list numbers.
     let marker = word
-        .strip_suffix('.')
-        .or_else(|| word.strip_suffix(')'))
+        .strip_suffix(['.', ')', ':'])
+        .or_else(|| word.strip_prefix('#'))
+        .map(|m| m.trim_start_matches('('))
         .unwrap_or("");
     if (1..=3).contains(&marker.len()) && marker.bytes().all(|b| b.is_ascii_digit()) {
         return Word::Number(marker.parse().unwrap_or(0));
     }
-    if w.is_empty() || w.contains('@') {
-        return Word::Other;
+    let w = word.trim_matches(|c: char| {
+        matches!(
+            c,
+            ',' | ';' | '"' | '\'' | '(' | ')' | '[' | ']' | '.' | ':'
+        )
+    });
+    if w.is_empty() {
+        return Word::Filler;
     }
-    if w.bytes().all(|b| b.is_ascii_digit()) {
-        return Word::Digits(w.to_string());
-    }
-    // Groups joined by dashes: a code only when every group has the same
-    // length, so `1234-5678` and `abcde-12345` are codes and `2026-11-22`
-    // is a date.
     let groups: Vec<&str> = w.split(is_dash).collect();
     let alnum = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_alphanumeric());
     if !groups.iter().all(|g| alnum(g)) {
-        return Word::Other;
+        return Word::Prose;
     }
-    let joined: String = groups.concat().to_ascii_lowercase();
-    let has_digit = joined.bytes().any(|b| b.is_ascii_digit());
-    let all_digits = joined.bytes().all(|b| b.is_ascii_digit());
-    let equal_groups = groups.len() >= 2
-        && groups
-            .iter()
-            .all(|g| g.len() == groups[0].len() && g.len() >= 3);
-    let fits = if all_digits {
-        DIGITS.contains(&joined.len())
-    } else {
-        ALNUM.contains(&joined.len()) && has_digit
+    let norm = groups.concat().to_ascii_lowercase();
+    if is_date(&groups) {
+        return Word::Prose;
+    }
+    let piece = Piece {
+        text: w.to_string(),
+        groups: groups.iter().map(|g| g.len()).collect(),
+        norm,
+        struck,
     };
-    if fits && (groups.len() == 1 && !all_digits || equal_groups) {
-        Word::Code(joined)
-    } else {
-        Word::Other
+    // A word of letters alone is prose (`Backup`, `codes`, `long-term`)
+    // unless it is in equal dashed groups or in one case, like a group of
+    // a code (`WBCN` in `K7PM 2XQ9 WBCN`); and then only a code line can
+    // make it part of one.
+    if piece.letters_only() && !piece.letter_code() {
+        let one_case = w
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            || w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !(one_case && piece.groups.len() == 1 && (3..=8).contains(&piece.norm.len())) {
+            return Word::Prose;
+        }
     }
+    if piece.norm.len() > 2 * MAX_LEN {
+        return Word::Prose;
+    }
+    Word::Piece(piece)
 }
 
-fn is_dash(c: char) -> bool {
-    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+/// `2026-11-22`, `22-11-2026`: a date, not a malformed code.
+fn is_date(groups: &[&str]) -> bool {
+    let digits = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    digits && matches!(lens.as_slice(), [4, 1..=2, 1..=2] | [1..=2, 1..=2, 4])
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn codes(text: &str) -> Vec<String> {
-        parse(text)
-            .unwrap()
-            .codes
-            .iter()
-            .map(|c| c.as_str().to_string())
-            .collect()
-    }
-
-    #[test]
-    fn google_two_columns_in_their_numbering() {
-        let text = "SAVE YOUR BACKUP CODES\n\
-            Keep these backup codes somewhere safe but accessible.\n\n\
-            1. 1111 1111      6. 6666 6666\n\
-            2. 2222 2222      7. 7777 7777\n\
-            3. 3333 3333      8. 8888 8888\n\
-            4. 4444 4444      9. 9999 9999\n\
-            5. 5555 5555      10. 1010 1010\n\n\
-            (alice@example.com)\n\n\
-            * You can only use each backup code once.\n\
-            * Need more backup codes? Visit g.co/2sv\n\
-            * These codes were generated on: Nov 22, 2026\n";
-        assert_eq!(
-            codes(text),
-            [
-                "11111111", "22222222", "33333333", "44444444", "55555555", "66666666", "77777777",
-                "88888888", "99999999", "10101010"
-            ]
-        );
-    }
-
-    #[test]
-    fn github_recovery_codes() {
-        let text = "a1b2c-3d4e5\nf6a7b-8c9d0\n";
-        assert_eq!(codes(text), ["a1b2c3d4e5", "f6a7b8c9d0"]);
-    }
-
-    #[test]
-    fn pasted_numbered_and_plain_lists() {
-        assert_eq!(
-            codes("Instagram backup codes\n1234 5678\n8765 4321\n"),
-            ["12345678", "87654321"]
-        );
-        assert_eq!(
-            codes("1) 12345678\n2) 23456789\n"),
-            ["12345678", "23456789"]
-        );
-        assert_eq!(
-            codes("12345678 23456789\t34567890"),
-            ["12345678", "23456789", "34567890"]
-        );
-        assert_eq!(codes("1234 5678 2345 6789"), ["12345678", "23456789"]);
-    }
-
-    #[test]
-    fn a_github_code_of_digits_only_is_kept() {
-        let text = "a1b2c-3d4e5\n40213-98675\nf6a7b-8c9d0\n";
-        let p = parse(text).unwrap();
-        assert_eq!(p.alphabet, Alphabet::Alnum { len: 10 });
-        assert_eq!(p.codes.len(), 3);
-        assert_eq!(p.ignored, 0);
-    }
-
-    #[test]
-    fn a_byte_order_mark_does_not_hide_the_first_code() {
-        assert_eq!(
-            codes("\u{FEFF}12345678\r\n23456789\r\n"),
-            ["12345678", "23456789"]
-        );
-    }
-
-    #[test]
-    fn dates_years_and_addresses_are_not_codes() {
-        let text = "Generated 2026-11-22 by bob@example.com in 2026\n20261 is not\n\
-            Call 0800 123 456 or +44 20 7946 0958\n1234 5678\n";
-        assert_eq!(codes(text), ["12345678"]);
-    }
-
-    #[test]
-    fn duplicates_are_counted_and_dropped() {
-        let p = parse("12345678\n1234 5678\n23456789\n").unwrap();
-        assert_eq!(p.codes.len(), 2);
-        assert_eq!(p.duplicates, 1);
-    }
-
-    #[test]
-    fn a_text_of_too_many_codes_is_refused() {
-        let many: String = (0..=MAX_CODES)
-            .map(|i| format!("{:08}\n", 10_000_000 + i))
-            .collect();
-        assert!(matches!(parse(&many), Err(ImportError::TooMany { .. })));
-    }
-
-    #[test]
-    fn text_without_codes_is_refused() {
-        for text in [
-            "",
-            "hello world\n",
-            "2026-11-22\n(me@example.com)\n1. 2. 3.",
-        ] {
-            assert_eq!(parse(text).err(), Some(ImportError::NoCodes), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn full_width_and_nbsp_are_read() {
-        assert_eq!(codes("１２３４\u{00A0}５６７８"), ["12345678"]);
-    }
-}
+mod tests;

@@ -60,3 +60,17 @@ pub mod vault;
 
 pub use app::{Outcome, run};
 pub use error::{Error, Result};
+
+/// The settings of the crate's property tests: `cases` random cases, and a
+/// failure kept beside the test's source (`tests.proptest-regressions`),
+/// where it is re-run first, rather than in a folder at the top.
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, FileFailurePersistence};
+    Config {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..Config::with_cases(cases)
+    }
+}

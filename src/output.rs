@@ -255,6 +255,9 @@ pub struct ShownCode {
     pub index: usize,
     pub code: Code,
     pub used: Option<UsedInfo>,
+    /// As people read it: as the platform printed it, or grouped.
+    #[serde(skip)]
+    pub shown: String,
 }
 
 #[derive(Serialize)]
@@ -286,7 +289,7 @@ impl Shown {
         writeln!(out)?;
         for c in &self.codes {
             let tick = if c.used.is_some() { "[x]" } else { "[ ]" };
-            writeln!(out, "  {tick} {:>3}.  {}", c.index, c.code.grouped())?;
+            writeln!(out, "  {tick} {:>3}.  {}", c.index, c.shown)?;
         }
         writeln!(out)?;
         writeln!(
@@ -331,7 +334,7 @@ impl View for Shown {
         )?;
         for c in &self.codes {
             match &c.used {
-                None => writeln!(out, "  {:>3}. {}", c.index, c.code.grouped())?,
+                None => writeln!(out, "  {:>3}. {}", c.index, c.shown)?,
                 Some(u) => {
                     let note = u
                         .note
@@ -340,12 +343,7 @@ impl View for Shown {
                         .unwrap_or_default();
                     line(
                         out,
-                        &format!(
-                            "  {:>3}. {}  used {}{note}",
-                            c.index,
-                            c.code.grouped(),
-                            u.at
-                        ),
+                        &format!("  {:>3}. {}  used {}{note}", c.index, c.shown, u.at),
                     )?
                 }
             }
@@ -384,11 +382,15 @@ pub struct Marked {
     pub low: bool,
     #[serde(skip)]
     pub by_next: bool,
+    /// As people read it: as the platform printed it, or grouped.
+    #[serde(skip)]
+    pub shown: String,
 }
 
 impl Marked {
     pub fn of(r: Receipt, by_next: bool) -> Self {
         Marked {
+            shown: r.code.shown(r.layout.as_ref()),
             account: r.account,
             code: r.code,
             index: r.index,
@@ -405,7 +407,7 @@ impl View for Marked {
         if self.by_next {
             // Only the code on stdout, so `codevault next x | xclip` works;
             // the app tells the rest on stderr.
-            writeln!(out, "{}", self.code.grouped())
+            writeln!(out, "{}", self.shown)
         } else {
             line(
                 out,

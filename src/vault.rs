@@ -23,7 +23,7 @@ use jiff::Timestamp;
 use rand::TryCryptoRng;
 
 use self::error::VaultError as Error;
-use crate::code::{Alphabet, Code};
+use crate::code::{Alphabet, Code, Layout};
 
 /// The domain's results: its own errors, wrapped by the application's.
 pub type Result<T, E = VaultError> = std::result::Result<T, E>;
@@ -210,6 +210,33 @@ impl Account {
     }
 }
 
+/// Codes as a platform's text gave them, for [`Vault::import`].
+#[derive(Debug)]
+pub struct Imported {
+    pub codes: Vec<Code>,
+    /// For each code, whether the text marked it used.
+    pub used: Vec<bool>,
+    pub alphabet: Alphabet,
+    /// How the platform printed them, kept for showing them alike.
+    pub layout: Option<Layout>,
+}
+
+impl Imported {
+    /// Codes of `alphabet`, none of them used, shown in the usual grouping.
+    pub fn unused(codes: Vec<Code>, alphabet: Alphabet) -> Self {
+        Imported {
+            used: vec![false; codes.len()],
+            codes,
+            alphabet,
+            layout: None,
+        }
+    }
+}
+
+/// The note of a use that the imported text recorded: when the code was
+/// really used is not known, only that it was before the import.
+pub const MARKED_USED_IN_TEXT: &str = "marked used in the imported text";
+
 /// A code handed out or marked by `use` / `next`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
@@ -220,6 +247,19 @@ pub struct Receipt {
     pub remaining: usize,
     pub low: bool,
     pub origin: Origin,
+    /// How the platform printed the set's codes, if it kept that.
+    pub layout: Option<Layout>,
+}
+
+impl Receipt {
+    /// The code to paste where the platform asks for it: as the platform
+    /// printed it, or plain (`12345678`) if the set has no layout.
+    pub fn pasted(&self) -> String {
+        self.layout
+            .as_ref()
+            .and_then(|l| l.render(&self.code))
+            .unwrap_or_else(|| self.code.as_str().to_string())
+    }
 }
 
 impl Vault {
@@ -472,6 +512,7 @@ impl Vault {
             alphabet,
             codes: codes.into_iter().map(Entry::unused).collect(),
             revoked: None,
+            layout: None,
             id: number,
         })
     }
@@ -589,13 +630,13 @@ impl Vault {
     }
 
     /// Stores codes a platform gave as the active set (origin `imported`).
-    /// With `replace`, the active set is revoked in the same change; without
-    /// it, an active set is an error.
+    /// With `replace`, the active set of an existing account is revoked in
+    /// the same change; without it, an active set is an error. Codes the
+    /// text marked used are stored used, at `now`, with a note saying so.
     pub fn import<R>(
         &mut self,
         name: &AccountName,
-        codes: Vec<Code>,
-        alphabet: Alphabet,
+        imported: Imported,
         replace: bool,
         rng: &mut R,
         now: Timestamp,
@@ -604,11 +645,22 @@ impl Vault {
         R: TryCryptoRng + ?Sized,
         R::Error: std::fmt::Display,
     {
+        let Imported {
+            codes,
+            used,
+            alphabet,
+            layout,
+        } = imported;
         if codes.is_empty() {
             return Err(Error::NothingToImport);
         }
+        if replace {
+            // `--replace` means "instead of the codes I have": a name that
+            // is not there is a slip, not a new account.
+            self.account(name)?;
+        }
         self.check_new_name(name)?;
-        if !codes.iter().all(|c| alphabet.admits(c)) {
+        if !codes.iter().all(|c| alphabet.admits(c)) || used.len() != codes.len() {
             return Err(Error::MixedCodes);
         }
         let has_active = self
@@ -622,24 +674,45 @@ impl Vault {
             });
         }
         // Importing a set the vault already has is a mistake worth naming:
-        // most often the old file kept after the platform made new codes.
-        if let Some(account) = self.accounts.get(name.as_str())
-            && let Some(pos) = account
+        // most often the old file kept after the platform made new codes,
+        // or another client's file.
+        for (other, account) in &self.accounts {
+            if let Some(pos) = account
                 .sets
                 .iter()
                 .rposition(|s| s.codes.iter().any(|e| codes.contains(&e.code)))
-        {
-            return Err(Error::ImportOverlap {
-                account: name.as_str().to_string(),
-                set: account.sets[pos].id,
-                revoked: account.revocation(pos).is_some(),
-            });
+            {
+                let set = &account.sets[pos];
+                let shared = set.codes.iter().filter(|e| codes.contains(&e.code)).count();
+                return Err(if other == name.as_str() {
+                    Error::ImportOverlap {
+                        account: other.clone(),
+                        set: set.id,
+                        revoked: account.revocation(pos).is_some(),
+                    }
+                } else {
+                    Error::CodesOfAnotherAccount {
+                        account: other.clone(),
+                        set: set.id,
+                        shared,
+                        active: account.revocation(pos).is_none(),
+                    }
+                });
+            }
         }
         if let Some(taken) = &mut self.taken.0 {
             taken.extend(codes.iter().cloned());
         }
         let count = codes.len();
-        let set = self.new_set(name, codes, Origin::Imported, alphabet, rng, now)?;
+        let mut set = self.new_set(name, codes, Origin::Imported, alphabet, rng, now)?;
+        set.layout = layout;
+        for (entry, _) in set.codes.iter_mut().zip(&used).filter(|(_, used)| **used) {
+            entry.uses = Box::new([Usage {
+                uid: Uid::random(rng)?,
+                at: now,
+                note: Some(MARKED_USED_IN_TEXT.to_string()),
+            }]);
+        }
         let new = set.reference();
         let revoked = if has_active {
             self.retire_active(name, rng, now, RevokedBy::ImportReplace, Some(new))?
@@ -830,6 +903,7 @@ impl Vault {
             remaining: set.remaining(),
             low: set.is_low(),
             origin: set.origin,
+            layout: set.layout.clone(),
         };
         let set = set.reference();
         let kind = if by_next {
@@ -848,6 +922,7 @@ mod merge;
 mod names;
 mod schema;
 mod v1;
+mod v2;
 
 pub use diagnosis::{CodeState, Diagnosis, NearMiss};
 pub use error::VaultError;
@@ -859,13 +934,17 @@ pub use schema::{
 };
 
 /// The stored schema's version: the file format version that holds it.
-pub const SCHEMA_VERSION: u16 = 2;
+pub const SCHEMA_VERSION: u16 = 3;
 
 /// A vault's plaintext as the file's version wrote it, upgraded to the
 /// current schema; `None` if it is not one.
 pub fn decode(version: u16, plaintext: &[u8]) -> Option<Vault> {
     let mut vault = match version {
         1 => match postcard::take_from_bytes::<v1::Vault>(plaintext) {
+            Ok((old, [])) => old.upgrade(),
+            _ => return None,
+        },
+        2 => match postcard::take_from_bytes::<v2::Vault>(plaintext) {
             Ok((old, [])) => old.upgrade(),
             _ => return None,
         },

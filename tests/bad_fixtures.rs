@@ -163,11 +163,11 @@ const CORPUS: &[Bad] = &[
         |b| set_u16(b, 8, 0),
     ),
     bad(
-        "version-3.cvlt",
+        "version-4.cvlt",
         4,
-        "unsupported format version 3",
-        "format version 3, from a future codevault",
-        |b| set_u16(b, 8, 3),
+        "unsupported format version 4",
+        "format version 4, from a future codevault",
+        |b| set_u16(b, 8, 4),
     ),
     bad(
         "version-65535.cvlt",

@@ -274,8 +274,9 @@ fn a_directory_at_the_vault_path_is_exit_4() {
 fn an_unsupported_version_is_exit_4() {
     let env = busy_vault();
     let mut bad = env.bytes();
-    bad[8..10].copy_from_slice(&3u16.to_be_bytes());
-    every_command_fails(&env, &bad, exit::DAMAGED, "version 3");
+    let future = codevault::envelope::VERSION + 1;
+    bad[8..10].copy_from_slice(&future.to_be_bytes());
+    every_command_fails(&env, &bad, exit::DAMAGED, &format!("version {future}"));
 }
 
 #[test]

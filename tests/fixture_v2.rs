@@ -130,6 +130,59 @@ fn the_frozen_vault_merges_with_itself_to_nothing_and_can_still_be_changed() {
     assert_ne!(fs::read(FIXTURE).unwrap(), env.bytes());
 }
 
+#[test]
+fn the_frozen_vault_is_upgraded_by_its_next_write_and_keeps_everything() {
+    let env = frozen();
+    let read = |env: &Env| {
+        let log = run(env, &["log", "--json"]).ok().stdout.clone();
+        let alpha = run(env, &["show", "alpha", "--all", "--json"])
+            .ok()
+            .stdout
+            .clone();
+        let checks: Vec<String> = [DOUBLE_USED, SUPERSEDED]
+            .iter()
+            .map(|c| run(env, &["check", c, "alpha", "--json"]).stdout.clone())
+            .collect();
+        (log, alpha, checks)
+    };
+    let (log, alpha, checks) = read(&env);
+    // A version-2 set has no layout: its codes read as they always did.
+    let human = run(&env, &["show", "alpha"]).ok().stdout.clone();
+    assert!(
+        human
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.len() == "    1. 1234 5678".len()),
+        "{human}"
+    );
+    let copy = env.write("copy.cvlt", fs::read(FIXTURE).unwrap());
+    env.cmd(["merge"])
+        .arg(&copy)
+        .passphrase(PASSPHRASE)
+        .run()
+        .ok();
+    // Nothing new: no write, still version 2. Then a change writes 3.
+    assert_eq!(env.bytes(), fs::read(FIXTURE).unwrap());
+    run(&env, &["generate", "beta", "--count", "2"]).ok();
+    let bytes = env.bytes();
+    assert_eq!(
+        u16::from_be_bytes([bytes[8], bytes[9]]),
+        codevault::envelope::VERSION
+    );
+    assert_eq!(header_kdf(&bytes), (8, 1, 1), "the cost changed");
+    let (log_after, alpha_after, checks_after) = read(&env);
+    assert_eq!(alpha_after, alpha);
+    assert_eq!(checks_after, checks);
+    let old: serde_json::Value = serde_json::from_str(&log).unwrap();
+    let new: serde_json::Value = serde_json::from_str(&log_after).unwrap();
+    let (old, new) = (
+        old["events"].as_array().unwrap(),
+        new["events"].as_array().unwrap(),
+    );
+    assert_eq!(new[..old.len()], old[..]);
+    assert_eq!(new.len(), old.len() + 1);
+}
+
 /// Writes `tests/fixtures/v2-frozen.cvlt` and prints the constants above.
 /// An existing file is never replaced (see tests/fixtures/README.md).
 #[test]

@@ -20,6 +20,10 @@ struct Fixture {
     /// as a code would be.
     decoys: &'static [&'static str],
     duplicates: usize,
+    /// The codes (1-based) the text marks used.
+    used: &'static [usize],
+    /// How `show` prints the first code: as the platform printed it.
+    first_shown: &'static str,
 }
 
 const GOOGLE: Fixture = Fixture {
@@ -31,6 +35,8 @@ const GOOGLE: Fixture = Fixture {
     ],
     decoys: &["2026", "22", "2026112", "20261122"],
     duplicates: 0,
+    used: &[],
+    first_shown: "4821 0937",
 };
 
 const GITHUB: Fixture = Fixture {
@@ -55,6 +61,8 @@ const GITHUB: Fixture = Fixture {
     ],
     decoys: &[],
     duplicates: 0,
+    used: &[],
+    first_shown: "3f9a1-c07e2",
 };
 
 const INSTAGRAM: Fixture = Fixture {
@@ -62,6 +70,8 @@ const INSTAGRAM: Fixture = Fixture {
     codes: &["72043318", "55619042", "11876635", "99302217", "44168873"],
     decoys: &["22112026", "1004", "221120261004"],
     duplicates: 0,
+    used: &[],
+    first_shown: "",
 };
 
 const NUMBERED: Fixture = Fixture {
@@ -71,6 +81,8 @@ const NUMBERED: Fixture = Fixture {
     ],
     decoys: &["20261122", "0800123456", "123456", "0800123"],
     duplicates: 0,
+    used: &[],
+    first_shown: "",
 };
 
 const PLAIN: Fixture = Fixture {
@@ -80,6 +92,8 @@ const PLAIN: Fixture = Fixture {
     ],
     decoys: &[],
     duplicates: 0,
+    used: &[],
+    first_shown: "11820476",
 };
 
 const DUPLICATES: Fixture = Fixture {
@@ -87,6 +101,8 @@ const DUPLICATES: Fixture = Fixture {
     codes: &["12345678", "87654321"],
     decoys: &[],
     duplicates: 1,
+    used: &[],
+    first_shown: "",
 };
 
 const TWO_COLUMNS: Fixture = Fixture {
@@ -106,6 +122,8 @@ const TWO_COLUMNS: Fixture = Fixture {
         "1800",
     ],
     duplicates: 0,
+    used: &[],
+    first_shown: "",
 };
 
 const NOTEPAD: Fixture = Fixture {
@@ -113,6 +131,55 @@ const NOTEPAD: Fixture = Fixture {
     codes: &["61204478", "33950261", "88471530", "20766913", "55382294"],
     decoys: &[],
     duplicates: 0,
+    used: &[],
+    first_shown: "6120 4478",
+};
+
+const DISCORD: Fixture = Fixture {
+    file: "discord-backup-codes.txt",
+    codes: &[
+        "7k2m9xq4", "h3pw6c8r", "4tnb2vz9", "q8dj5m7e", "w2yak4g6", "9fxeh3u2", "m6rc8p4t",
+        "b5nkz7w3", "e9tq2j6d", "c4hv7s2y",
+    ],
+    decoys: &[],
+    duplicates: 0,
+    used: &[2, 5],
+    first_shown: "7k2m-9xq4",
+};
+
+const RECOVERY_KEY: Fixture = Fixture {
+    file: "recovery-key.txt",
+    codes: &["7qkrm4xtwb9jc2hpfv3d8g6yn"],
+    decoys: &["20261122", "18006427676", "8006427676"],
+    duplicates: 0,
+    used: &[],
+    first_shown: "7QKRM-4XTWB-9JC2H-PFV3D-8G6YN",
+};
+
+const LETTERS_UPPER: Fixture = Fixture {
+    file: "letters-upper.txt",
+    codes: &[
+        "k7pm2xq9wb4n",
+        "r4td8hjc3zve",
+        "n2gx5qlm7ybk",
+        "f9wa3crp6txh",
+        "d8zu4mkb2jnq",
+    ],
+    decoys: &["221120261004"],
+    duplicates: 0,
+    used: &[],
+    first_shown: "K7PM-2XQ9-WB4N",
+};
+
+const TICKED: Fixture = Fixture {
+    file: "ticked-list.txt",
+    codes: &[
+        "18427706", "31590428", "66032871", "90274415", "22886190", "55713362", "44109957",
+    ],
+    decoys: &[],
+    duplicates: 0,
+    used: &[1, 3, 6, 7],
+    first_shown: "1842 7706",
 };
 
 /// The fingerprint in `import`'s human line: `... fingerprint 4f2a-91c0`.
@@ -143,8 +210,11 @@ fn assert_fixture(fx: &Fixture) {
     run.ok();
     let printed = printed_fingerprint(&run);
     assert!(
-        run.stderr
-            .contains(&format!("read {read} codes, stored {}", fx.codes.len())),
+        run.stderr.contains(&format!(
+            "read {read} {}, stored {}",
+            if read == 1 { "code" } else { "codes" },
+            fx.codes.len()
+        )),
         "says how many codes were read and stored\n{run}"
     );
     let duplicate_warnings: Vec<&str> = run
@@ -175,9 +245,43 @@ fn assert_fixture(fx: &Fixture) {
     for decoy in fx.decoys {
         assert!(!codes.contains(decoy), "{}: {decoy} became a code", fx.file);
     }
-    assert!(shown.codes.iter().all(|c| c.used.is_none()));
+    let used: Vec<usize> = shown
+        .codes
+        .iter()
+        .filter(|c| c.used.is_some())
+        .map(|c| c.index)
+        .collect();
+    assert_eq!(used, fx.used, "{}: the codes marked used", fx.file);
+    for c in shown.used() {
+        let note = c.used.as_ref().and_then(|u| u.note.as_deref());
+        assert_eq!(note, Some("marked used in the imported text"));
+    }
+    let marked = run.notes().into_iter().find(|l| l.contains("marks used"));
+    match fx.used.len() {
+        0 => assert_eq!(marked, None, "{run}"),
+        n => assert!(
+            marked.is_some_and(|l| l.contains(&format!("{n} code"))),
+            "says how many were marked used\n{run}"
+        ),
+    }
+    if !fx.first_shown.is_empty() {
+        let human = env.run(["show", "acct", "--all"]);
+        // `    1. K7PM-2XQ9-WB4N` or `    1. 1842 7706  used …`.
+        let first = human.ok().stdout.lines().nth(1).unwrap_or("").to_string();
+        let shown = first
+            .trim_start()
+            .strip_prefix("1. ")
+            .and_then(|rest| rest.split("  ").next());
+        assert_eq!(
+            shown,
+            Some(fx.first_shown),
+            "{}: shown as printed\n{human}",
+            fx.file
+        );
+    }
     let row = env.list().get("acct").clone();
-    assert_eq!((row.remaining, row.total), (fx.codes.len(), fx.codes.len()));
+    let left = fx.codes.len() - fx.used.len();
+    assert_eq!((row.remaining, row.total), (left, fx.codes.len()));
     assert_eq!(row.origin, Some(Origin::Imported));
 
     // For programs, from standard input, in another vault.
@@ -253,6 +357,26 @@ fn a_list_saved_by_notepad_with_a_bom_and_crlf() {
 
 /// The Google file read independently of the parser: each `N. dddd dddd`
 /// pair, and the set's code N must be the file's code N.
+#[test]
+fn discords_list_with_its_used_marks() {
+    assert_fixture(&DISCORD);
+}
+
+#[test]
+fn a_single_recovery_key_of_five_groups_in_prose() {
+    assert_fixture(&RECOVERY_KEY);
+}
+
+#[test]
+fn letter_codes_in_upper_case_groups() {
+    assert_fixture(&LETTERS_UPPER);
+}
+
+#[test]
+fn a_ticked_and_struck_checklist() {
+    assert_fixture(&TICKED);
+}
+
 #[test]
 fn google_numbering_is_the_sets_numbering() {
     let path = import_fixture(GOOGLE.file);
@@ -618,4 +742,176 @@ fn import_refuses_text_without_codes_and_a_missing_file() {
         .run()
         .fails(exit::USAGE, "missing.txt");
     env.assert_unchanged(&before);
+}
+
+// ---------------------------------------- nothing lost, nothing taken wrongly
+
+/// The report's list: a code that lost a digit, one that gained one.
+const REPORTED: &str = "1234 5678\n2345678\n3456 7890\n4567 89012\n5678 9012\n";
+
+#[test]
+fn a_malformed_code_refuses_the_import_naming_its_line() {
+    let env = Env::with_vault();
+    env.guard(&["2345678", "456789012", "2345678"]);
+    let before = env.bytes();
+    let file = import_fixture("malformed.txt");
+    for run in [
+        env.cmd(["import", "instagram", "--file"])
+            .arg(&file)
+            .passphrase(PASS)
+            .run(),
+        env.cmd(["import", "instagram", "--json"])
+            .passphrase(PASS)
+            .stdin(REPORTED)
+            .run(),
+        env.cmd(["import", "instagram"])
+            .passphrase(PASS)
+            .stdin("1234 5678\n2345 678\n3456 7890\n")
+            .run(),
+    ] {
+        run.fails(exit::USAGE, "of the set's shape (8 digits)")
+            .hint_says("--skip-malformed");
+        // Named by line and length, never repeated: it may be a real code.
+        for code in ["2345678", "2345 678", "4567 89012", "456789012"] {
+            assert!(!run.stderr.contains(code), "{run}");
+        }
+        env.assert_unchanged(&before);
+    }
+    env.cmd(["import", "instagram", "--file"])
+        .arg(&file)
+        .passphrase(PASS)
+        .run()
+        .fails(
+            exit::USAGE,
+            "lines 3 (7 characters) and 5 (9 characters) of the text are not codes of \
+             the set's shape (8 digits)",
+        );
+    env.cmd(["import", "instagram"])
+        .passphrase(PASS)
+        .stdin(REPORTED)
+        .run()
+        .fails(exit::USAGE, "lines 2 (7 characters) and 4 (9 characters)");
+    assert!(env.list().accounts.is_empty());
+}
+
+#[test]
+fn skip_malformed_imports_the_rest_and_says_what_it_left_out() {
+    let env = Env::with_vault();
+    let run = env
+        .cmd(["import", "instagram", "--skip-malformed"])
+        .passphrase(PASS)
+        .stdin(REPORTED)
+        .run();
+    run.ok();
+    let notes = run.notes();
+    assert!(
+        notes.iter().any(|l| l.starts_with("warning: left out lines 2 (7 characters) and 4 (9 characters)")),
+        "{run}"
+    );
+    assert!(run.stderr.contains("read 3 codes, stored 3"), "{run}");
+    let codes: Vec<String> = env
+        .show_all("instagram")
+        .codes
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(codes, ["12345678", "34567890", "56789012"]);
+}
+
+#[test]
+fn replace_on_an_account_that_does_not_exist_suggests_the_close_one() {
+    let env = Env::with_vault();
+    let old = env.import_file(
+        "instagram:@bloomcafe",
+        &import_fixture(INSTAGRAM.file),
+        false,
+    );
+    let before = env.bytes();
+    env.cmd(["import", "instagram:@blomcafe", "--replace", "--file"])
+        .arg(import_fixture(NUMBERED.file))
+        .passphrase(PASS)
+        .run()
+        .fails(exit::USAGE, "no account named 'instagram:@blomcafe'")
+        .hint_says("did you mean 'instagram:@bloomcafe'?");
+    env.assert_unchanged(&before);
+    let shown = env.show_all("instagram:@bloomcafe");
+    assert_eq!(
+        shown.set.id, old.set.id,
+        "the old set is still the active one"
+    );
+    assert_eq!(env.list().names(), ["instagram:@bloomcafe"]);
+}
+
+#[test]
+fn codes_of_another_account_refuse_the_import_naming_it() {
+    let env = Env::with_vault();
+    env.import_file("client-a", &import_fixture(GOOGLE.file), false);
+    env.import_file("client-b", &import_fixture(NUMBERED.file), false);
+    let before = env.bytes();
+    for args in [
+        vec!["import", "client-b", "--replace", "--file"],
+        vec!["import", "client-c", "--file"],
+    ] {
+        env.cmd(args)
+            .arg(import_fixture(GOOGLE.file))
+            .passphrase(PASS)
+            .run()
+            .fails(
+                exit::USAGE,
+                "10 of these codes are already in the active set 1 of 'client-a'",
+            )
+            .hint_says("not those of 'client-a'");
+        env.assert_unchanged(&before);
+    }
+    // One code is enough, and a revoked set counts: it was that client's.
+    env.import_file("client-a", &import_fixture(PLAIN.file), true);
+    let before = env.bytes();
+    env.cmd(["import", "client-c"])
+        .stdin(format!("{}\n11112222\n", GOOGLE.codes[3]))
+        .passphrase(PASS)
+        .run()
+        .fails(
+            exit::USAGE,
+            "1 of these codes is already in set 1 (revoked) of 'client-a'",
+        );
+    env.assert_unchanged(&before);
+}
+
+#[test]
+fn codes_marked_used_in_the_text_are_never_handed_out() {
+    let env = Env::with_vault();
+    env.import_file("discord", &import_fixture(DISCORD.file), false);
+    let next = |env: &Env| -> common::Marked { env.run(["next", "discord", "--json"]).ok().json() };
+    assert_eq!(next(&env).index, 1);
+    // Code 2 was `(used)` in the file.
+    assert_eq!(next(&env).index, 3);
+    let run = env.run(["check", DISCORD.codes[4], "discord", "--json"]);
+    let checked: common::Checked = run.code(exit::REFUSED).json();
+    assert_eq!(checked.reason, Reason::Used);
+    assert!(
+        run.stdout.contains("marked used in the imported text"),
+        "{run}"
+    );
+}
+
+#[test]
+fn letter_codes_are_shown_as_printed_and_matched_however_typed() {
+    let env = Env::with_vault();
+    env.import_file("acme", &import_fixture(LETTERS_UPPER.file), false);
+    let run = env.run(["next", "acme"]);
+    assert_eq!(run.ok().stdout, "K7PM-2XQ9-WB4N\n");
+    for typed in ["r4td8hjc3zve", "R4TD 8HJC 3ZVE", "r4td-8HJC-3zve"] {
+        let checked: common::Checked = env.run(["check", typed, "acme", "--json"]).ok().json();
+        assert_eq!(checked.reason, Reason::Unused, "{typed}");
+    }
+    let m: common::Marked = env
+        .run(["use", "acme", "n2gx5qlm7ybk", "--json"])
+        .ok()
+        .json();
+    assert_eq!(m.index, 3);
+    let sheet = env.run(["show", "acme", "--sheet"]);
+    assert!(
+        sheet.ok().stdout.contains("[x]   3.  N2GX-5QLM-7YBK"),
+        "{sheet}"
+    );
 }

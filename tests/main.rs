@@ -32,6 +32,7 @@ mod errors;
 mod export;
 mod fixture;
 mod fixture_v2;
+mod fixture_v3;
 mod full_disk;
 mod git;
 mod hardening;

@@ -113,14 +113,13 @@ pub(super) fn next(
         receipt.low,
     );
     if let Some((clipboard, seconds)) = clipboard {
-        clipboard
-            .copy(receipt.code.as_str())
-            .map_err(|e| Error::Clipboard {
-                account: name.as_str().to_string(),
-                index,
-                detail: e.to_string(),
-            })?;
-        let cleared = match clipboard::clear_later(seconds, receipt.code.as_str()) {
+        let pasted = zeroize::Zeroizing::new(receipt.pasted());
+        clipboard.copy(&pasted).map_err(|e| Error::Clipboard {
+            account: name.as_str().to_string(),
+            index,
+            detail: e.to_string(),
+        })?;
+        let cleared = match clipboard::clear_later(seconds, &pasted) {
             Ok(()) => format!("cleared in {seconds} s"),
             Err(e) => {
                 format!("not cleared by itself ({e}): clear it yourself")

@@ -11,7 +11,7 @@ use crate::import;
 use crate::output::{self, counted};
 use crate::prompt;
 use crate::session;
-use crate::vault::{AccountName, CodeSet, Uid, Vault};
+use crate::vault::{AccountName, CodeSet, Imported, Uid, Vault};
 
 use super::Outcome;
 use super::context::{Context, account};
@@ -43,9 +43,9 @@ pub(super) fn generate(
 }
 
 /// The codes of the text to import, from the file or standard input.
-fn parse_text(file: Option<&Path>) -> Result<import::Parsed> {
+fn parse_text(file: Option<&Path>, skip_malformed: bool) -> Result<import::Parsed> {
     let text = prompt::read_text(file)?;
-    Ok(import::parse(&text)?)
+    Ok(import::parse(&text, skip_malformed)?)
 }
 
 /// The view of a set just made, with the set it replaced, if any.
@@ -68,12 +68,13 @@ pub(super) fn import(
     raw: &str,
     file: Option<&Path>,
     replace: bool,
+    skip_malformed: bool,
 ) -> Result<Outcome> {
     let name = AccountName::parse_new(raw)?;
     // A named file is read and parsed before the passphrase is asked for:
     // a missing file or a bad line is said first, not after the prompt.
     let from_file = match file {
-        Some(_) => Some(parse_text(file)?),
+        Some(_) => Some(parse_text(file, skip_malformed)?),
         None => None,
     };
     let u = ctx.unlock()?;
@@ -83,37 +84,48 @@ pub(super) fn import(
             if prompt::stdin_is_terminal() {
                 ctx.say("Paste the codes, then press Ctrl-D on an empty line:");
             }
-            parse_text(None)?
+            parse_text(None, skip_malformed)?
         }
     };
-    let (read, duplicates, ignored) = (
-        parsed.codes.len() + parsed.duplicates,
-        parsed.duplicates,
-        parsed.ignored,
-    );
+    let read = parsed.codes.len() + parsed.duplicates;
+    let duplicates = parsed.duplicates;
+    let used = parsed.used.iter().filter(|u| **u).count();
+    let skipped = parsed.skipped;
+    let imported = Imported {
+        codes: parsed.codes,
+        used: parsed.used,
+        alphabet: parsed.alphabet,
+        layout: parsed.layout,
+    };
     let issued = ctx.modify(u, None, |v| {
         let new = v
-            .import(
-                &name,
-                parsed.codes,
-                parsed.alphabet,
-                replace,
-                &mut SysRng,
-                session::now(),
-            )?
+            .import(&name, imported, replace, &mut SysRng, session::now())?
             .uid;
         issued(v, &name, new)
     })?;
-    if duplicates > 0 {
+    if let Some(skipped) = skipped {
         ctx.say(&format!(
-            "warning: {duplicates} duplicate code{} dropped",
-            if duplicates == 1 { "" } else { "s" }
+            "warning: left out {}: not {} of the set's shape ({})",
+            skipped.named(),
+            if skipped.lines.len() == 1 {
+                "a code"
+            } else {
+                "codes"
+            },
+            skipped.shape.describe()
         ));
     }
-    if ignored > 0 {
+    if duplicates > 0 {
         ctx.say(&format!(
-            "note: {ignored} code-like word{} of another kind skipped",
-            if ignored == 1 { " was" } else { "s were" }
+            "warning: {} dropped",
+            counted(duplicates, "duplicate code", "duplicate codes")
+        ));
+    }
+    if used > 0 {
+        ctx.say(&format!(
+            "note: {} the text marks used {} stored as used",
+            counted(used, "code", "codes"),
+            if used == 1 { "is" } else { "are" }
         ));
     }
     ctx.say(&format!(
@@ -207,6 +219,7 @@ fn shown(account: &str, set: &CodeSet, all: bool, sheet: bool) -> output::Shown 
         .map(|(i, e)| output::ShownCode {
             index: i + 1,
             code: e.code.clone(),
+            shown: e.code.shown(set.layout.as_ref()),
             used: e.used().map(|u| output::UsedInfo {
                 at: u.at,
                 note: u.note.clone(),

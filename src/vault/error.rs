@@ -51,6 +51,16 @@ pub enum VaultError {
     #[error("the number of codes must be 1 to {max}, not {count}")]
     CodeCount { count: usize, max: usize },
 
+    /// Codes to import that a set of another account holds: most often
+    /// another client's file.
+    #[error("{shared} of these codes belong to set {set} of {account:?}")]
+    CodesOfAnotherAccount {
+        account: String,
+        set: u64,
+        shared: usize,
+        active: bool,
+    },
+
     #[error("there are no codes to import")]
     NothingToImport,
 

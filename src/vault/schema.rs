@@ -1,9 +1,10 @@
-//! The stored schema, format version 2: what a vault file's plaintext holds.
+//! The stored schema, format version 3: what a vault file's plaintext holds.
 //!
 //! The plaintext is positional postcard, so the order of every field here
 //! is part of the file format: changing one means a new format version (and
-//! a frozen fixture; see `tests/fixtures/README.md`). Version 1 lives on,
-//! frozen, in `v1.rs`, and is upgraded to this schema as it is read.
+//! a frozen fixture; see `tests/fixtures/README.md`). Versions 1 and 2 live
+//! on, frozen, in `v1.rs` and `v2.rs`, and are upgraded to this schema as
+//! they are read.
 //!
 //! Version 2 exists so that copies of one vault can be folded together
 //! (`merge.rs`). Everything that can happen on one copy and not on another
@@ -18,13 +19,19 @@
 //!            clock: u64, events: [Event], removals: [Removal]
 //! Account    sets: [CodeSet]            oldest first: (created, number, uid)
 //! CodeSet    uid, number, salt[16], created, origin, alphabet,
-//!            codes: [Entry], revoked: Option<Revocation>
+//!            codes: [Entry], revoked: Option<Revocation>,
+//!            layout: Option<Layout>             (version 3)
+//! Layout     groups: [u8], separator: Space | Dash, case: Lower | Upper
 //! Entry      code, uses: [Usage]        earliest first: (at, uid)
 //! Usage      uid, at, note
 //! Revocation uid, at, by, replaced_by: Option<SetRef>
 //! Event      uid, seq, at, account, kind   log order: (at, seq, uid)
 //! Removal    uid, at, account, scope: the sets' uids | "created up to T"
 //! ```
+//!
+//! Version 3 keeps how the platform printed an imported set's codes (the
+//! length of each group, the separator, the letters' case), so that they
+//! are shown as the platform printed them (`K7PM-2XQ9-WB4N`).
 //!
 //! Times are whole seconds since the Unix epoch. `seq` is a Lamport clock
 //! (`Vault::clock` + 1 at each event): it keeps one copy's events of the
@@ -44,7 +51,7 @@ use rand::TryCryptoRng;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError as Error;
-use crate::code::{Alphabet, Code};
+use crate::code::{Alphabet, Code, Layout};
 
 type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -228,6 +235,9 @@ pub struct CodeSet {
     /// The set's own revocation, if it has one; see
     /// [`Account::revocation`] for one that a newer set implies.
     pub revoked: Option<Revocation>,
+    /// How the platform printed the codes of an imported set (version 3);
+    /// `None` for generated sets and sets from older versions.
+    pub layout: Option<Layout>,
     /// The number people see: `number`, unless another set of the vault
     /// made earlier claimed it too (see [`Vault::settle`]). Not stored.
     #[serde(skip)]

@@ -413,11 +413,15 @@ impl ImportTexts for Vault {
         replace: bool,
         now: Timestamp,
     ) -> Result<&CodeSet> {
-        let parsed = crate::import::parse(&texts.join("\n")).unwrap();
+        let parsed = crate::import::parse(&texts.join("\n"), false).unwrap();
         self.import(
             &name(account),
-            parsed.codes,
-            parsed.alphabet,
+            Imported {
+                codes: parsed.codes,
+                used: parsed.used,
+                alphabet: parsed.alphabet,
+                layout: parsed.layout,
+            },
             replace,
             &mut rng(),
             now,
@@ -442,8 +446,12 @@ fn import_keeps_the_platform_alphabet_and_refuses_an_active_set() {
     assert!(
         v.import(
             &name("other"),
-            vec![digits],
-            Alphabet::Alnum { len: 10 },
+            Imported {
+                codes: vec![digits],
+                used: vec![false],
+                alphabet: Alphabet::Alnum { len: 10 },
+                layout: None,
+            },
             false,
             &mut rng(),
             t(3)

@@ -1,4 +1,4 @@
-//! Format version 1's stored schema, frozen, and its upgrade to version 2.
+//! Format version 1's stored schema, frozen, and its upgrade to the current one.
 //!
 //! Never edit these types: they are how every version-1 file was written
 //! (positional postcard), and `tests/fixtures/v1-frozen.cvlt` must keep
@@ -230,6 +230,7 @@ impl Vault {
                     alphabet: set.alphabet,
                     codes,
                     revoked,
+                    layout: None,
                     id: set.id,
                 });
             }

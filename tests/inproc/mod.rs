@@ -22,7 +22,7 @@ use codevault::crypto::{self, CHECKSUM_LEN, KdfParams, NONCE_LEN, SALT_LEN, TAG_
 use codevault::envelope::{self, HEADER_LEN, Header};
 use codevault::secret::Passphrase;
 use codevault::session::{self, CheckedFile, Keys};
-use codevault::vault::{AccountName, Vault};
+use codevault::vault::{AccountName, Imported, Vault};
 use codevault::{Error, Result};
 use jiff::Timestamp;
 
@@ -71,8 +71,7 @@ pub(crate) fn small_vault() -> Vault {
     let mut v = Vault::new(&mut r, now).unwrap();
     v.import(
         &name("github"),
-        codes(1000, 4),
-        Alphabet::GENERATED,
+        Imported::unused(codes(1000, 4), Alphabet::GENERATED),
         false,
         &mut r,
         now,
@@ -82,8 +81,7 @@ pub(crate) fn small_vault() -> Vault {
         .unwrap();
     v.import(
         &name("github"),
-        codes(2000, 3),
-        Alphabet::GENERATED,
+        Imported::unused(codes(2000, 3), Alphabet::GENERATED),
         true,
         &mut r,
         now,
@@ -91,8 +89,7 @@ pub(crate) fn small_vault() -> Vault {
     .unwrap();
     v.import(
         &name("gitlab"),
-        codes(3000, 2),
-        Alphabet::GENERATED,
+        Imported::unused(codes(3000, 2), Alphabet::GENERATED),
         false,
         &mut r,
         now,
@@ -114,8 +111,14 @@ pub(crate) fn big_vault(accounts: usize, per: usize) -> Vault {
                 Code::parse(&text, Alphabet::GENERATED).unwrap()
             })
             .collect();
-        v.import(&n, cs, Alphabet::GENERATED, false, &mut r, now)
-            .unwrap();
+        v.import(
+            &n,
+            Imported::unused(cs, Alphabet::GENERATED),
+            false,
+            &mut r,
+            now,
+        )
+        .unwrap();
     }
     v
 }

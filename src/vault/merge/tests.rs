@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 
 use super::*;
 use crate::code::Alphabet;
-use crate::vault::{AccountName, Diagnosis, RevokedBy};
+use crate::vault::{AccountName, Diagnosis, Imported, RevokedBy};
 
 fn t(s: i64) -> Timestamp {
     Timestamp::from_second(1_790_000_000 + s).unwrap()
@@ -85,11 +85,12 @@ fn apply(v: &mut Vault, ops: &[Op], r: &mut StdRng, start: i64) {
                         Code::parse(&text, Alphabet::Digits { len: 10 }).unwrap()
                     })
                     .collect();
+                let name = name(ACCOUNTS[a as usize]);
+                let replace = v.account(&name).is_ok();
                 v.import(
-                    &name(ACCOUNTS[a as usize]),
-                    codes,
-                    Alphabet::Digits { len: 10 },
-                    true,
+                    &name,
+                    Imported::unused(codes, Alphabet::Digits { len: 10 }),
+                    replace,
                     r,
                     now,
                 )
@@ -127,7 +128,7 @@ fn removed_in(m: &Vault, account: &str, set: &CodeSet) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(crate::proptest_config(96))]
 
     #[test]
     fn merge_is_a_union_with_the_laws_of_one(
@@ -379,10 +380,22 @@ fn one_code_in_two_accounts_is_reported() {
     let text = "abcde-12345";
     let alnum = Alphabet::Alnum { len: 10 };
     let code = Code::parse(text, alnum).unwrap();
-    a.import(&name("x"), vec![code.clone()], alnum, false, &mut r, t(5))
-        .unwrap();
-    b.import(&name("y"), vec![code], alnum, false, &mut r, t(6))
-        .unwrap();
+    a.import(
+        &name("x"),
+        Imported::unused(vec![code.clone()], alnum),
+        false,
+        &mut r,
+        t(5),
+    )
+    .unwrap();
+    b.import(
+        &name("y"),
+        Imported::unused(vec![code], alnum),
+        false,
+        &mut r,
+        t(6),
+    )
+    .unwrap();
     let report = a.merge(&b);
     assert_eq!(
         report.conflicts,

@@ -1,0 +1,406 @@
+use proptest::prelude::*;
+
+use super::*;
+
+fn parsed(text: &str) -> Parsed {
+    parse(text, false).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+}
+
+fn codes(text: &str) -> Vec<String> {
+    parsed(text)
+        .codes
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect()
+}
+
+fn shown(text: &str) -> Vec<String> {
+    let p = parsed(text);
+    p.codes.iter().map(|c| c.shown(p.layout.as_ref())).collect()
+}
+
+fn malformed(text: &str) -> Vec<Malformed> {
+    match parse(text, false) {
+        Err(ImportError::Malformed(malformed)) => malformed.lines,
+        r => panic!("{text:?} was not refused: {r:?}"),
+    }
+}
+
+fn m(line: usize, len: usize) -> Malformed {
+    Malformed { line, len }
+}
+
+#[test]
+fn google_two_columns_in_their_numbering() {
+    let text = "SAVE YOUR BACKUP CODES\n\
+        Keep these backup codes somewhere safe but accessible.\n\n\
+        1. 1111 1111      6. 6666 6666\n\
+        2. 2222 2222      7. 7777 7777\n\
+        3. 3333 3333      8. 8888 8888\n\
+        4. 4444 4444      9. 9999 9999\n\
+        5. 5555 5555      10. 1010 1010\n\n\
+        (alice@example.com)\n\n\
+        * You can only use each backup code once.\n\
+        * Need more backup codes? Visit g.co/2sv\n\
+        * These codes were generated on: Nov 22, 2026\n";
+    assert_eq!(
+        codes(text),
+        [
+            "11111111", "22222222", "33333333", "44444444", "55555555", "66666666", "77777777",
+            "88888888", "99999999", "10101010"
+        ]
+    );
+}
+
+#[test]
+fn github_recovery_codes() {
+    let text = "a1b2c-3d4e5\nf6a7b-8c9d0\n";
+    assert_eq!(codes(text), ["a1b2c3d4e5", "f6a7b8c9d0"]);
+    assert_eq!(shown(text), ["a1b2c-3d4e5", "f6a7b-8c9d0"]);
+}
+
+#[test]
+fn pasted_numbered_and_plain_lists() {
+    assert_eq!(
+        codes("Instagram backup codes\n1234 5678\n8765 4321\n"),
+        ["12345678", "87654321"]
+    );
+    assert_eq!(
+        codes("1) 12345678\n2) 23456789\n"),
+        ["12345678", "23456789"]
+    );
+    assert_eq!(
+        codes("1 12345678\n2 23456789\n#3 34567890\n(4) 45678901"),
+        ["12345678", "23456789", "34567890", "45678901"]
+    );
+    assert_eq!(
+        codes("12345678 23456789\t34567890"),
+        ["12345678", "23456789", "34567890"]
+    );
+    assert_eq!(codes("1234 5678 2345 6789"), ["12345678", "23456789"]);
+}
+
+#[test]
+fn a_github_code_of_digits_only_is_kept() {
+    let text = "a1b2c-3d4e5\n40213-98675\nf6a7b-8c9d0\n";
+    let p = parsed(text);
+    assert_eq!(p.alphabet, Alphabet::Alnum { len: 10 });
+    assert_eq!(p.codes.len(), 3);
+    assert!(p.skipped.is_none());
+}
+
+#[test]
+fn a_byte_order_mark_does_not_hide_the_first_code() {
+    assert_eq!(
+        codes("\u{FEFF}12345678\r\n23456789\r\n"),
+        ["12345678", "23456789"]
+    );
+}
+
+#[test]
+fn dates_years_phones_and_addresses_are_not_codes() {
+    let text = "Generated 2026-11-22 by bob@example.com in 2026\n20261 is not\n\
+        Call 0800 123 456 or +44 20 7946 0958\n1234 5678\n2026-11-22\n2026\n\
+        Page 2\n22/11/2026 10:04\n";
+    assert_eq!(codes(text), ["12345678"]);
+}
+
+#[test]
+fn duplicates_are_counted_and_dropped() {
+    let p = parsed("12345678\n1234 5678\n23456789\n");
+    assert_eq!(p.codes.len(), 2);
+    assert_eq!(p.duplicates, 1);
+}
+
+#[test]
+fn a_text_of_too_many_codes_is_refused() {
+    let many: String = (0..=MAX_CODES)
+        .map(|i| format!("{:08}\n", 10_000_000 + i))
+        .collect();
+    assert!(matches!(
+        parse(&many, false),
+        Err(ImportError::TooMany { .. })
+    ));
+}
+
+#[test]
+fn text_without_codes_is_refused() {
+    for text in [
+        "",
+        "hello world\n",
+        "2026-11-22\n(me@example.com)\n1. 2. 3.",
+        "BACKUP CODES\nsee here\n",
+    ] {
+        assert_eq!(
+            parse(text, false).err(),
+            Some(ImportError::NoCodes),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn full_width_and_nbsp_are_read() {
+    assert_eq!(codes("１２３４\u{00A0}５６７８"), ["12345678"]);
+}
+
+// ------------------------------------------------------------ malformed
+
+#[test]
+fn a_malformed_code_refuses_the_text_naming_its_line() {
+    // The report's own example: a digit lost, a digit too many, a group cut.
+    let text = "1234 5678\n2345678\n3456 7890\n4567 89012\n5678 9012\n2345 678\n";
+    assert_eq!(malformed(text), [m(2, 7), m(4, 9), m(6, 7)]);
+    let err = parse(text, false).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "lines 2 (7 characters), 4 (9 characters) and 6 (7 characters) of the text are \
+         not codes of the set's shape (8 digits)"
+    );
+    assert_eq!(
+        parse("12345678\n1234567\n", false).unwrap_err().to_string(),
+        "line 2 (7 characters) of the text is not a code of the set's shape (8 digits)"
+    );
+    // Letters in a digit code, and a digit code among letter codes.
+    assert_eq!(malformed("12345678\n12a45678\n23456789\n"), [m(2, 8)]);
+    assert_eq!(
+        malformed("a1b2c-3d4e5\nf6a7b-8c9d0\n1234-5678\n"),
+        [m(3, 8)]
+    );
+    assert_eq!(malformed("1a2b-3c4d\n5e6f-7g8\n"), [m(2, 7)]);
+}
+
+#[test]
+fn skipping_malformed_codes_keeps_the_rest_and_says_which() {
+    let text = "1234 5678\n2345678\n3456 7890\n4567 89012\n5678 9012\n";
+    let p = parse(text, true).unwrap();
+    let got: Vec<&str> = p.codes.iter().map(Code::as_str).collect();
+    assert_eq!(got, ["12345678", "34567890", "56789012"]);
+    assert_eq!(p.skipped.unwrap().lines, [m(2, 7), m(4, 9)]);
+    // Groups that make no code at all are no codes, skipped or not.
+    for skip in [false, true] {
+        assert_eq!(parse("1234 567\n", skip).err(), Some(ImportError::NoCodes));
+    }
+}
+
+#[test]
+fn a_malformed_code_in_a_sentence_is_prose() {
+    // Only code lines are read strictly: prose keeps its numbers.
+    let text = "Your account 1234567 has these codes:\n12345678\n23456789\n";
+    assert_eq!(codes(text), ["12345678", "23456789"]);
+}
+
+// ------------------------------------------------------------ used marks
+
+#[test]
+fn codes_the_text_marks_used_are_used() {
+    let text = "These are your Discord backup codes. Keep them safe!\n\n\
+        * 1a2b-3c4d\n\
+        * abcd-efgh (used)\n\
+        * 9z8y-7x6w\n\
+        * k5j4-h3g2 (USED)\n";
+    let p = parsed(text);
+    let got: Vec<&str> = p.codes.iter().map(Code::as_str).collect();
+    assert_eq!(got, ["1a2b3c4d", "abcdefgh", "9z8y7x6w", "k5j4h3g2"]);
+    assert_eq!(p.used, [false, true, false, true]);
+
+    for (text, used) in [
+        ("✓ 1234 5678\n2345 6789\n", [true, false]),
+        ("- [x] 1234 5678\n- [ ] 2345 6789\n", [true, false]),
+        ("1234 5678 ✔\n2345 6789\n", [true, false]),
+        ("~~1234 5678~~\n2345 6789\n", [true, false]),
+        ("1234 5678\n~~2345~~ ~~6789~~\n", [false, true]),
+        (
+            "1\u{336}2\u{336}3\u{336}4\u{336}5\u{336}6\u{336}7\u{336}8\u{336}\n23456789\n",
+            [true, false],
+        ),
+        ("1. 1234 5678 (used)   2. 2345 6789\n", [true, false]),
+    ] {
+        assert_eq!(parsed(text).used, used, "{text:?}");
+    }
+}
+
+#[test]
+fn a_sentence_about_use_marks_nothing() {
+    let p = parsed("Each code can be used once.\n1234 5678\n2345 6789\n");
+    assert_eq!(p.used, [false, false]);
+}
+
+#[test]
+fn a_code_marked_used_once_of_two_copies_is_used() {
+    let p = parsed("12345678 (used)\n1234 5678\n");
+    assert_eq!((p.codes.len(), p.duplicates, p.used[0]), (1, 1, true));
+}
+
+// ------------------------------------------------------------ layouts
+
+#[test]
+fn letter_codes_keep_the_platforms_case_and_grouping() {
+    let text = "K7PM-2XQ9-WB4N\nR2D2-C3PO-BB8X\nHJKL-2345-QWER\n";
+    assert_eq!(
+        shown(text),
+        ["K7PM-2XQ9-WB4N", "R2D2-C3PO-BB8X", "HJKL-2345-QWER"]
+    );
+    assert_eq!(codes(text)[0], "k7pm2xq9wb4n");
+    assert_eq!(
+        shown("k7pm 2xq9 wbcn\nr2d2 c3po bb8x\n"),
+        ["k7pm 2xq9 wbcn", "r2d2 c3po bb8x"]
+    );
+    // Digits as printed, grouped or not.
+    assert_eq!(shown("12345678\n23456789\n"), ["12345678", "23456789"]);
+    assert_eq!(shown("123-456\n234-567\n"), ["123-456", "234-567"]);
+}
+
+#[test]
+fn recovery_keys_of_several_groups_are_one_code() {
+    let key = "ABCDE-FGH1J-KLMN0-PQRST-UVWX2";
+    for text in [
+        key.to_string(),
+        format!("Your recovery code is {key}. Keep it safe."),
+        key.replace('-', " "),
+        "Recovery key: 7G4K-9QWE-RT2Y-UIOP-3ASD-FGHJ-KL5Z".to_string(),
+    ] {
+        let p = parsed(&text);
+        assert_eq!(p.codes.len(), 1, "{text:?}");
+        assert!(matches!(p.alphabet, Alphabet::Alnum { len: 25 | 28 }));
+        let shown = p.codes[0].shown(p.layout.as_ref());
+        assert!(text.contains(&shown), "{text:?} shown as {shown:?}");
+    }
+}
+
+// ------------------------------------------------------------ property
+
+/// How a list of codes can be written.
+#[derive(Clone, Debug)]
+enum Style {
+    Plain,
+    Numbered(&'static str),
+    Bulleted(&'static str),
+    TwoColumns,
+}
+
+/// Lines that hold no code and must stay so, whatever codes surround them.
+const TRAPS: &[&str] = &[
+    "SAVE YOUR BACKUP CODES",
+    "Keep these backup codes somewhere safe but accessible.",
+    "(alice@example.com)",
+    "* These codes were generated on: Nov 22, 2026",
+    "Generated 2026-11-22 for +44 20 7946 0958",
+    "Call 0800 123 456 or (555) 123-4567 from 10:04 to 18:00.",
+    "Updated 22/11/2026 at 10:04",
+    "",
+    "2026",
+    "Page 1 of 1",
+    "Each code can be used once.",
+    "Call 0800 1234 5678",
+];
+
+fn layout_strategy() -> impl Strategy<Value = (usize, Vec<usize>, &'static str, bool)> {
+    prop_oneof![
+        // digits: 8 as 4+4, 8 whole, 10 as 5+5, 6 as 3+3
+        Just((8, vec![4, 4], " ", false)),
+        Just((8, vec![8], "", false)),
+        Just((10, vec![5, 5], " ", false)),
+        Just((6, vec![3, 3], "-", false)),
+        Just((8, vec![4, 4], "-", false)),
+        // letters and digits
+        Just((10, vec![5, 5], "-", true)),
+        Just((12, vec![4, 4, 4], "-", true)),
+        Just((8, vec![4, 4], "-", true)),
+        Just((25, vec![5, 5, 5, 5, 5], "-", true)),
+        Just((12, vec![4, 4, 4], " ", true)),
+    ]
+}
+
+fn style_strategy() -> impl Strategy<Value = Style> {
+    prop_oneof![
+        Just(Style::Plain),
+        Just(Style::Numbered(".")),
+        Just(Style::Numbered(")")),
+        Just(Style::Bulleted("*")),
+        Just(Style::Bulleted("-")),
+        Just(Style::TwoColumns),
+    ]
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(300))]
+
+    /// Any list of valid codes in any supported layout, with trap lines
+    /// between them, gives exactly those codes in order, shown as printed.
+    #[test]
+    fn any_list_in_any_layout_gives_exactly_its_codes(
+        (len, groups, sep, letters) in layout_strategy(),
+        style in style_strategy(),
+        upper in any::<bool>(),
+        seeds in proptest::collection::vec(any::<u64>(), 1..12),
+        traps in proptest::collection::vec((0usize..TRAPS.len(), 0usize..13), 0..6),
+    ) {
+        let alphabet: &[u8] = if letters { b"abcdefghjkmnpqrstuvwxyz23456789" } else { b"0123456789" };
+        let mut want: Vec<String> = Vec::new();
+        for (i, seed) in seeds.iter().enumerate() {
+            let mut x = *seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut code: String = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    alphabet[(x >> 33) as usize % alphabet.len()] as char
+                })
+                .collect();
+            if letters && !code.bytes().any(|b| b.is_ascii_digit()) {
+                code.replace_range(0..1, "7");
+            }
+            if !want.contains(&code) {
+                want.push(code);
+            }
+        }
+        let print = |code: &str| {
+            let mut out = String::new();
+            let mut at = 0;
+            for (i, g) in groups.iter().enumerate() {
+                if i > 0 { out.push_str(sep); }
+                out.push_str(&code[at..at + g]);
+                at += g;
+            }
+            if upper { out.to_ascii_uppercase() } else { out }
+        };
+        // Groups of letters split by spaces, two codes to a line, read as
+        // one code as long as both: that layout is not one to guess.
+        let style = match style {
+            Style::TwoColumns if letters && sep == " " => Style::Plain,
+            s => s,
+        };
+        let mut lines: Vec<String> = match style {
+            Style::Plain => want.iter().map(|c| print(c)).collect(),
+            Style::Numbered(mark) => want
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{}{mark} {}", i + 1, print(c)))
+                .collect(),
+            Style::Bulleted(b) => want.iter().map(|c| format!("{b} {}", print(c))).collect(),
+            Style::TwoColumns => want
+                .chunks(2)
+                .map(|pair| pair.iter().map(|c| print(c)).collect::<Vec<_>>().join("      "))
+                .collect(),
+        };
+        // Traps go between code lines, never inside one.
+        for (trap, at) in traps {
+            let at = at.min(lines.len());
+            lines.insert(at, TRAPS[trap].to_string());
+        }
+        let text = lines.join("\n");
+        let p = parse(&text, false).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let got: Vec<&str> = p.codes.iter().map(Code::as_str).collect();
+        prop_assert_eq!(&got, &want, "{}", text);
+        prop_assert!(p.used.iter().all(|u| !u), "{}", text);
+        let shown: Vec<String> = p.codes.iter().map(|c| c.shown(p.layout.as_ref())).collect();
+        let printed: Vec<String> = want.iter().map(|c| print(c)).collect();
+        // A layout of one group and no letters shows digits as printed too.
+        prop_assert_eq!(shown, printed, "{}", text);
+    }
+
+    #[test]
+    fn parse_never_panics(s in "\\PC{0,200}") {
+        let _ = parse(&s, false);
+        let _ = parse(&s, true);
+    }
+}
