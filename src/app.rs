@@ -10,9 +10,10 @@
 
 use std::env;
 use std::io::Write;
+use std::path::Path;
 
 use crate::cli::{Cli, Command};
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, PassphraseOption, Result, exit};
 use crate::store;
 
 mod admin;
@@ -48,6 +49,32 @@ impl Outcome {
     }
 }
 
+/// The `--new-passphrase-file` of `init` and `passwd`.
+fn new_passphrase_file(command: &Command) -> Option<&Path> {
+    match command {
+        Command::Init {
+            new_passphrase_file,
+            ..
+        }
+        | Command::Passwd {
+            new_passphrase_file,
+            ..
+        } => new_passphrase_file.as_deref(),
+        _ => None,
+    }
+}
+
+/// The `--other-passphrase-file` of `merge`.
+fn other_passphrase_file(command: &Command) -> Option<&Path> {
+    match command {
+        Command::Merge {
+            other_passphrase_file,
+            ..
+        } => other_passphrase_file.as_deref(),
+        _ => None,
+    }
+}
+
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     // The commands that need no vault.
     match cli.command {
@@ -58,11 +85,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
     }
     // Checked before anything is asked, and said without the path: one
     // who meant `--passphrase` typed the passphrase there.
-    if let Some(file) = &cli.global.passphrase_file
-        && file.as_os_str() != "-"
-        && !file.exists()
-    {
-        return Err(Error::NoPassphraseFile);
+    let files = [
+        (
+            cli.global.passphrase_file.as_deref(),
+            PassphraseOption::Vault,
+        ),
+        (new_passphrase_file(&cli.command), PassphraseOption::New),
+        (other_passphrase_file(&cli.command), PassphraseOption::Other),
+    ];
+    for (file, option) in files {
+        if let Some(file) = file
+            && file.as_os_str() != "-"
+            && !file.exists()
+        {
+            return Err(Error::NoPassphraseFile { option });
+        }
     }
     let path = store::resolve_path(cli.global.vault, env::var_os("CODEVAULT_PATH"))?;
     let mut ctx = Context {

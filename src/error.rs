@@ -70,8 +70,16 @@ pub enum Error {
 
     /// The path is not repeated: people who meant `--passphrase` type the
     /// passphrase there.
-    #[error("no file at the path given to --passphrase-file")]
-    NoPassphraseFile,
+    #[error("no file at the path given to {}", option.flag())]
+    NoPassphraseFile { option: PassphraseOption },
+
+    /// A passphrase file that is there and cannot be read; said without
+    /// the path, like [`Error::NoPassphraseFile`].
+    #[error("could not read the file given to {}: {}", option.flag(), describe_io(source))]
+    UnreadablePassphraseFile {
+        option: PassphraseOption,
+        source: io::Error,
+    },
 
     /// `--passphrase`, `--password` or `-p`: the value is never repeated.
     #[error("a passphrase is never taken as a command-line argument")]
@@ -457,7 +465,8 @@ impl Error {
             | NoActiveSets
             | Arguments { .. }
             | PassphraseArgument
-            | NoPassphraseFile
+            | NoPassphraseFile { .. }
+            | UnreadablePassphraseFile { .. }
             | OrderMistake { .. }
             | InvalidAccountName { .. }
             | MalformedCode { .. }
@@ -529,9 +538,9 @@ impl Error {
                 None => "see codevault --help".into(),
             },
             OrderMistake { usage, .. } => format!("usage: {usage}"),
-            NoPassphraseFile => "give the path of a file whose first line is the passphrase \
-                                 (`-` for standard input), or use CODEVAULT_PASSPHRASE or the prompt"
-                .into(),
+            NoPassphraseFile { option } | UnreadablePassphraseFile { option, .. } => {
+                option.hint().into()
+            }
             PassphraseArgument => "give it with --passphrase-file PATH (`-` for standard input), \
                                    the CODEVAULT_PASSPHRASE environment variable, or at the prompt"
                 .into(),
@@ -774,6 +783,46 @@ impl Error {
             Error::Stream {
                 action: "write the output",
                 source,
+            }
+        }
+    }
+}
+
+/// The option that named a passphrase file. Errors about the file name the
+/// option, never the path: one who meant `--passphrase` typed the
+/// passphrase there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PassphraseOption {
+    /// `--passphrase-file`: the vault's own.
+    Vault,
+    /// `--new-passphrase-file` of `init` and `passwd`.
+    New,
+    /// `--other-passphrase-file` of `merge`.
+    Other,
+}
+
+impl PassphraseOption {
+    pub fn flag(self) -> &'static str {
+        match self {
+            PassphraseOption::Vault => "--passphrase-file",
+            PassphraseOption::New => "--new-passphrase-file",
+            PassphraseOption::Other => "--other-passphrase-file",
+        }
+    }
+
+    fn hint(self) -> &'static str {
+        match self {
+            PassphraseOption::Vault => {
+                "give the path of a file whose first line is the passphrase \
+                 (`-` for standard input), or use CODEVAULT_PASSPHRASE or the prompt"
+            }
+            PassphraseOption::New => {
+                "give the path of a file whose first line is the new passphrase \
+                 (`-` for standard input), or use CODEVAULT_NEW_PASSPHRASE or the prompt"
+            }
+            PassphraseOption::Other => {
+                "give the path of a file whose first line is the other copy's passphrase \
+                 (`-` for standard input), or leave the option out to be asked"
             }
         }
     }

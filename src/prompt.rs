@@ -20,7 +20,7 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, PassphraseOption, Result};
 use crate::secret::Passphrase;
 use crate::sys::TerminalGuard;
 
@@ -35,7 +35,7 @@ const MAX_LINE: u64 = 64 * 1024;
 /// The vault's passphrase, from the first source that has one.
 pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
     let p = if let Some(path) = file {
-        first_line_of(path)?
+        first_line_of(path, PassphraseOption::Vault)?
     } else if let Some(p) = from_env(PASSPHRASE_ENV) {
         p
     } else {
@@ -49,7 +49,7 @@ pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
 /// open it: from `--other-passphrase-file`, else asked on the terminal.
 pub fn other_passphrase(file: Option<&Path>, copy: &Path) -> Result<Passphrase> {
     let p = if let Some(path) = file {
-        first_line_of(path)?
+        first_line_of(path, PassphraseOption::Other)?
     } else {
         let mut tty = Terminal::open().ok_or_else(|| Error::NoOtherPassphraseSource {
             path: copy.to_path_buf(),
@@ -63,7 +63,7 @@ pub fn other_passphrase(file: Option<&Path>, copy: &Path) -> Result<Passphrase> 
 /// `CODEVAULT_NEW_PASSPHRASE`, or asked twice on the terminal.
 pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
     let p = if let Some(path) = file {
-        first_line_of(path)?
+        first_line_of(path, PassphraseOption::New)?
     } else if let Some(p) = from_env(NEW_PASSPHRASE_ENV) {
         p
     } else {
@@ -126,7 +126,7 @@ fn from_env(var: &str) -> Option<Passphrase> {
 
 /// The first line of a file, or of standard input for `-`, without its line
 /// ending.
-fn first_line_of(path: &Path) -> Result<Passphrase> {
+fn first_line_of(path: &Path, option: PassphraseOption) -> Result<Passphrase> {
     let too_long = || Error::TooLong {
         what: "passphrase",
         kib: MAX_LINE / 1024,
@@ -142,11 +142,17 @@ fn first_line_of(path: &Path) -> Result<Passphrase> {
     } else {
         // Read into a buffer of our own (zeroed on drop) rather than
         // through a BufReader, whose buffer would keep the passphrase.
-        let file = File::open(path).map_err(|e| Error::input_file(path, e))?;
+        // Said without the path: it may be the passphrase, typed in the
+        // wrong place.
+        let unreadable = |source: io::Error| match source.kind() {
+            io::ErrorKind::NotFound => Error::NoPassphraseFile { option },
+            _ => Error::UnreadablePassphraseFile { option, source },
+        };
+        let file = File::open(path).map_err(unreadable)?;
         let mut whole = Zeroizing::new(Vec::with_capacity(MAX_LINE as usize + 1));
         file.take(MAX_LINE + 1)
             .read_to_end(&mut whole)
-            .map_err(|e| Error::io("read the passphrase file", path, e))?;
+            .map_err(unreadable)?;
         read_first_line(&whole[..]).map_err(|_| too_long())?
     };
     Ok(Passphrase::new(line.as_slice()))

@@ -171,6 +171,63 @@ fn an_import_file_is_checked_before_the_passphrase() {
     env.assert_unchanged(&before);
 }
 
+/// Every option that names a passphrase file: a path that is not there,
+/// or that cannot be read (a directory), is said without the path, with
+/// the option's own hint, before anything is asked or changed.
+#[test]
+fn no_passphrase_file_option_repeats_its_path() {
+    let (env, before) = vault();
+    let copy = env.write("copy.cvlt", &before);
+    let dir = env.path("hunter2 battery");
+    std::fs::create_dir(&dir).unwrap();
+    let missing = "hunter2 staple";
+    let dir = dir.to_str().unwrap();
+    for path in [missing, dir] {
+        let copy = copy.to_str().unwrap();
+        for (args, option, hint) in [
+            (
+                vec!["--passphrase-file", path, "list"],
+                "--passphrase-file",
+                "CODEVAULT_PASSPHRASE",
+            ),
+            (
+                vec!["passwd", "--new-passphrase-file", path],
+                "--new-passphrase-file",
+                "CODEVAULT_NEW_PASSPHRASE",
+            ),
+            (
+                vec!["merge", copy, "--other-passphrase-file", path],
+                "--other-passphrase-file",
+                "to be asked",
+            ),
+        ] {
+            // The other copy's file is read only when the vault's own
+            // passphrase does not open the copy, as here it does: only its
+            // absence is said first.
+            if option == "--other-passphrase-file" && path == dir {
+                continue;
+            }
+            let mut cmd = env.cmd(args).stdin("");
+            if option != "--passphrase-file" {
+                cmd = cmd.passphrase(PASS);
+            }
+            let run = cmd.run();
+            run.fails(exit::USAGE, option).hint_says(hint);
+            assert!(!run.stderr.contains("hunter2"), "the path repeated\n{run}");
+            env.assert_unchanged(&before);
+        }
+        let fresh = Env::new();
+        let run = fresh
+            .cmd(["init", "--new-passphrase-file", path])
+            .stdin("")
+            .run();
+        run.fails(exit::USAGE, "--new-passphrase-file")
+            .hint_says("CODEVAULT_NEW_PASSPHRASE");
+        assert!(!run.stderr.contains("hunter2"), "the path repeated\n{run}");
+        assert!(!fresh.vault().exists(), "{run}");
+    }
+}
+
 /// `--passphrase-file` with a path that is not there: the path is not
 /// repeated (a passphrase typed where the path belongs would be).
 #[test]
