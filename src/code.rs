@@ -202,12 +202,16 @@ impl Code {
         format!("{}{sep}{}", &s[..mid], &s[mid..])
     }
 
-    /// The code as the platform printed it, if its set keeps the platform's
-    /// layout, else [`Code::grouped`].
+    /// The code as the platform printed it, if its set keeps the
+    /// platform's layout.
+    pub fn printed(&self, layout: Option<&Layout>) -> Option<String> {
+        layout.and_then(|l| l.render(self))
+    }
+
+    /// The code as people read it: as the platform printed it, else
+    /// [`Code::grouped`].
     pub fn shown(&self, layout: Option<&Layout>) -> String {
-        layout
-            .and_then(|l| l.render(self))
-            .unwrap_or_else(|| self.grouped())
+        self.printed(layout).unwrap_or_else(|| self.grouped())
     }
 
     /// Whether `other` is one typing slip away from this code: one character

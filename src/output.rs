@@ -255,9 +255,16 @@ pub struct ShownCode {
     pub index: usize,
     pub code: Code,
     pub used: Option<UsedInfo>,
+    /// As the platform printed it, where the set keeps that.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printed: Option<String>,
+}
+
+impl ShownCode {
     /// As people read it: as the platform printed it, or grouped.
-    #[serde(skip)]
-    pub shown: String,
+    fn shown(&self) -> String {
+        self.printed.clone().unwrap_or_else(|| self.code.grouped())
+    }
 }
 
 #[derive(Serialize)]
@@ -289,7 +296,7 @@ impl Shown {
         writeln!(out)?;
         for c in &self.codes {
             let tick = if c.used.is_some() { "[x]" } else { "[ ]" };
-            writeln!(out, "  {tick} {:>3}.  {}", c.index, c.shown)?;
+            writeln!(out, "  {tick} {:>3}.  {}", c.index, c.shown())?;
         }
         writeln!(out)?;
         writeln!(
@@ -334,7 +341,7 @@ impl View for Shown {
         )?;
         for c in &self.codes {
             match &c.used {
-                None => writeln!(out, "  {:>3}. {}", c.index, c.shown)?,
+                None => writeln!(out, "  {:>3}. {}", c.index, c.shown())?,
                 Some(u) => {
                     let note = u
                         .note
@@ -343,7 +350,7 @@ impl View for Shown {
                         .unwrap_or_default();
                     line(
                         out,
-                        &format!("  {:>3}. {}  used {}{note}", c.index, c.shown, u.at),
+                        &format!("  {:>3}. {}  used {}{note}", c.index, c.shown(), u.at),
                     )?
                 }
             }
@@ -382,15 +389,15 @@ pub struct Marked {
     pub low: bool,
     #[serde(skip)]
     pub by_next: bool,
-    /// As people read it: as the platform printed it, or grouped.
-    #[serde(skip)]
-    pub shown: String,
+    /// As the platform printed it, where the set keeps that.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printed: Option<String>,
 }
 
 impl Marked {
     pub fn of(r: Receipt, by_next: bool) -> Self {
         Marked {
-            shown: r.code.shown(r.layout.as_ref()),
+            printed: r.code.printed(r.layout.as_ref()),
             account: r.account,
             code: r.code,
             index: r.index,
@@ -407,7 +414,8 @@ impl View for Marked {
         if self.by_next {
             // Only the code on stdout, so `codevault next x | xclip` works;
             // the app tells the rest on stderr.
-            writeln!(out, "{}", self.shown)
+            let shown = self.printed.clone();
+            writeln!(out, "{}", shown.unwrap_or_else(|| self.code.grouped()))
         } else {
             line(
                 out,

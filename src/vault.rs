@@ -255,9 +255,8 @@ impl Receipt {
     /// The code to paste where the platform asks for it: as the platform
     /// printed it, or plain (`12345678`) if the set has no layout.
     pub fn pasted(&self) -> String {
-        self.layout
-            .as_ref()
-            .and_then(|l| l.render(&self.code))
+        self.code
+            .printed(self.layout.as_ref())
             .unwrap_or_else(|| self.code.as_str().to_string())
     }
 }

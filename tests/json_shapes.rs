@@ -75,6 +75,17 @@ fn documents() -> Vec<(&'static str, Value)> {
             .ok(),
     );
     json("next", env.run(["next", "github", "--json"]).ok());
+    // A set that keeps the platform's layout adds `printed` to its codes.
+    env.cmd(["import", "acme", "--file"])
+        .arg(common::import_fixture("letters-upper.txt"))
+        .passphrase(PASS)
+        .run()
+        .ok();
+    json("next (printed)", env.run(["next", "acme", "--json"]).ok());
+    json(
+        "show (printed)",
+        env.run(["show", "acme", "--all", "--json"]).ok(),
+    );
     json(
         "use",
         env.run(["use", "github", &issued.codes[1], "--json"]).ok(),

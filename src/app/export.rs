@@ -81,7 +81,7 @@ impl Export {
                             .map(|(i, e)| ShownCode {
                                 index: i + 1,
                                 code: e.code.clone(),
-                                shown: e.code.shown(set.layout.as_ref()),
+                                printed: e.code.printed(set.layout.as_ref()),
                                 used: e.used().map(|u| UsedInfo {
                                     at: u.at,
                                     note: u.note.clone(),

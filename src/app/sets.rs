@@ -219,7 +219,7 @@ fn shown(account: &str, set: &CodeSet, all: bool, sheet: bool) -> output::Shown 
         .map(|(i, e)| output::ShownCode {
             index: i + 1,
             code: e.code.clone(),
-            shown: e.code.shown(set.layout.as_ref()),
+            printed: e.code.printed(set.layout.as_ref()),
             used: e.used().map(|u| output::UsedInfo {
                 at: u.at,
                 note: u.note.clone(),

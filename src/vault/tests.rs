@@ -635,3 +635,18 @@ fn new_names_and_notes_refuse_control_and_format_characters() {
     );
     assert_eq!(crate::vault::parse_note(None).unwrap(), None);
 }
+
+#[test]
+fn a_code_is_pasted_as_the_platform_printed_it() {
+    let mut v = Vault::new(&mut rng(), t(0)).unwrap();
+    v.import_texts("acme", &["K7PM-2XQ9-WB4N", "R4TD-8HJC-3ZVE"], false, t(1))
+        .unwrap();
+    let r = v.next(&name("acme"), None, &mut rng(), t(2)).unwrap();
+    assert_eq!(r.pasted(), "K7PM-2XQ9-WB4N");
+    // A generated set has no layout: the plain digits, no space to trip a
+    // form that refuses one.
+    let (mut v, _) = with_set(3);
+    let r = v.next(&name("github"), None, &mut rng(), t(2)).unwrap();
+    assert_eq!(r.pasted(), r.code.as_str());
+    assert_eq!(r.pasted().len(), 8);
+}
