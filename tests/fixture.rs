@@ -64,6 +64,16 @@ pub(crate) fn assert_frozen(fixture: &str, blake2b: &str) {
     );
 }
 
+/// Asserts a frozen fixture's header: a vault of format `version` at the
+/// cheapest cost, so that opening it in a test is quick.
+#[track_caller]
+pub(crate) fn assert_cheap_vault_of_version(fixture: &str, version: u16) {
+    let bytes = fs::read(fixture).unwrap();
+    assert_eq!(&bytes[..8], b"\x89CVAULT\n");
+    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), version);
+    assert_eq!(header_kdf(&bytes), (8, 1, 1));
+}
+
 fn run(env: &Env, args: &[&str]) -> common::Run {
     env.cmd(args).passphrase(PASSPHRASE).run()
 }
@@ -78,10 +88,7 @@ fn the_frozen_file_is_the_one_committed() {
 
 #[test]
 fn the_frozen_vault_is_format_version_1_with_a_cheap_cost() {
-    let bytes = fs::read(FIXTURE).unwrap();
-    assert_eq!(&bytes[..8], b"\x89CVAULT\n");
-    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 1);
-    assert_eq!(header_kdf(&bytes), (8, 1, 1));
+    assert_cheap_vault_of_version(FIXTURE, 1);
 }
 
 #[test]

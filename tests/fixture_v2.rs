@@ -7,7 +7,7 @@
 //! own event. See `tests/fixtures/README.md`; never regenerate it.
 
 use crate::common;
-use crate::fixture::{assert_frozen, copy_of};
+use crate::fixture::{assert_cheap_vault_of_version, assert_frozen, copy_of};
 
 use std::fs;
 use std::path::Path;
@@ -53,10 +53,7 @@ fn the_frozen_file_is_the_one_committed() {
 
 #[test]
 fn the_frozen_vault_is_format_version_2_with_a_cheap_cost() {
-    let bytes = fs::read(FIXTURE).unwrap();
-    assert_eq!(&bytes[..8], b"\x89CVAULT\n");
-    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 2);
-    assert_eq!(header_kdf(&bytes), (8, 1, 1));
+    assert_cheap_vault_of_version(FIXTURE, 2);
 }
 
 #[test]
