@@ -252,12 +252,15 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    /// The code to paste where the platform asks for it: as the platform
-    /// printed it, or plain (`12345678`) if the set has no layout.
+    /// The code to paste where the platform asks for it: in the letter
+    /// case the platform printed it in, without its spaces or dashes
+    /// (`K7PM2XQ9WB4N`, `12345678`), which every form takes and some ask
+    /// for (Discord's: "without spaces or dashes").
     pub fn pasted(&self) -> String {
-        self.code
-            .printed(self.layout.as_ref())
-            .unwrap_or_else(|| self.code.as_str().to_string())
+        match self.code.printed(self.layout.as_ref()) {
+            Some(printed) => printed.replace([' ', '-'], ""),
+            None => self.code.as_str().to_string(),
+        }
     }
 }
 

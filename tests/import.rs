@@ -915,3 +915,29 @@ fn letter_codes_are_shown_as_printed_and_matched_however_typed() {
         "{sheet}"
     );
 }
+
+#[test]
+fn a_number_inside_a_sentence_is_said_and_not_taken() {
+    let env = Env::with_vault();
+    env.guard(&["98765432", "23456789"]);
+    let run = env
+        .cmd(["import", "bank"])
+        .passphrase(PASS)
+        .stdin("Account number 98765432\n1234 5678\nAlso keep 2345 6789 safe\n3456 7890\n")
+        .run();
+    run.ok();
+    assert!(
+        run.notes().iter().any(|l| l.starts_with(
+            "note: lines 1, 3 have something shaped like a code inside other text, not imported"
+        )),
+        "{run}"
+    );
+    assert!(run.stderr.contains("read 2 codes, stored 2"), "{run}");
+    let codes: Vec<String> = env
+        .show_all("bank")
+        .codes
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(codes, ["12345678", "34567890"]);
+}

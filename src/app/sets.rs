@@ -91,6 +91,7 @@ pub(super) fn import(
     let duplicates = parsed.duplicates;
     let used = parsed.used.iter().filter(|u| **u).count();
     let skipped = parsed.skipped;
+    let in_prose = parsed.in_prose;
     let imported = Imported {
         codes: parsed.codes,
         used: parsed.used,
@@ -113,6 +114,19 @@ pub(super) fn import(
                 "codes"
             },
             skipped.shape.describe()
+        ));
+    }
+    if !in_prose.is_empty() {
+        let lines: Vec<String> = in_prose.iter().map(usize::to_string).collect();
+        let (noun, verb) = if lines.len() == 1 {
+            ("line", "has")
+        } else {
+            ("lines", "have")
+        };
+        ctx.say(&format!(
+            "note: {noun} {} {verb} something shaped like a code inside other text, not \
+             imported; if it is a code, put it on a line of its own",
+            lines.join(", ")
         ));
     }
     if duplicates > 0 {
