@@ -64,6 +64,23 @@ pub(crate) fn assert_frozen(fixture: &str, blake2b: &str) {
     );
 }
 
+/// For a fixture writer: a new vault at the cheapest cost under
+/// `passphrase`, or `None` (said) if `fixture` exists: a frozen file is
+/// never replaced.
+pub(crate) fn new_fixture_vault(fixture: &str, passphrase: &str) -> Option<Env> {
+    if Path::new(fixture).exists() {
+        println!("{fixture} exists and is frozen; nothing written");
+        return None;
+    }
+    let env = Env::new();
+    env.cmd(["init"])
+        .args(CHEAP_KDF)
+        .new_passphrase(passphrase)
+        .run()
+        .ok();
+    Some(env)
+}
+
 /// Asserts a frozen fixture's header: a vault of format `version` at the
 /// cheapest cost, so that opening it in a test is quick.
 #[track_caller]
@@ -261,17 +278,9 @@ fn the_frozen_vault_is_upgraded_to_the_current_version_by_its_next_write_and_kee
 #[test]
 #[ignore = "writes the frozen fixture; run by hand only, see tests/fixtures/README.md"]
 fn write_frozen_fixture() {
-    let target = Path::new(FIXTURE);
-    if target.exists() {
-        println!("{FIXTURE} exists and is frozen; nothing written");
+    let Some(env) = new_fixture_vault(FIXTURE, PASSPHRASE) else {
         return;
-    }
-    let env = Env::new();
-    env.cmd(["init"])
-        .args(CHEAP_KDF)
-        .new_passphrase(PASSPHRASE)
-        .run()
-        .ok();
+    };
     let json = |args: &[&str]| run(&env, args).ok().stdout.clone();
     let set1: common::Issued =
         serde_json::from_str(&json(&["generate", "alpha", "--count", "5", "--json"])).unwrap();
@@ -289,8 +298,8 @@ fn write_frozen_fixture() {
     .unwrap();
     json(&["next", "instagram:@brand"]);
 
-    fs::create_dir_all(target.parent().unwrap()).unwrap();
-    fs::copy(env.vault(), target).unwrap();
+    fs::create_dir_all(Path::new(FIXTURE).parent().unwrap()).unwrap();
+    fs::copy(env.vault(), FIXTURE).unwrap();
     println!("const REVOKED_UNUSED: &str = {:?};", set1.codes[2]);
     println!("const REVOKED_USED: &str = {:?};", set1.codes[0]);
     println!(

@@ -7,12 +7,11 @@
 //! own event. See `tests/fixtures/README.md`; never regenerate it.
 
 use crate::common;
-use crate::fixture::{assert_cheap_vault_of_version, assert_frozen, copy_of};
+use crate::fixture::{assert_cheap_vault_of_version, assert_frozen, copy_of, new_fixture_vault};
 
 use std::fs;
-use std::path::Path;
 
-use common::{CHEAP_KDF, Env, Origin, Reason, exit, header_kdf};
+use common::{Env, Origin, Reason, exit, header_kdf};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v2-frozen.cvlt");
 
@@ -185,17 +184,9 @@ fn the_frozen_vault_is_upgraded_by_its_next_write_and_keeps_everything() {
 #[test]
 #[ignore = "writes the frozen fixture; run by hand only, see tests/fixtures/README.md"]
 fn write_frozen_v2_fixture() {
-    let target = Path::new(FIXTURE);
-    if target.exists() {
-        println!("{FIXTURE} exists and is frozen; nothing written");
+    let Some(a) = new_fixture_vault(FIXTURE, PASSPHRASE) else {
         return;
-    }
-    let a = Env::new();
-    a.cmd(["init"])
-        .args(CHEAP_KDF)
-        .new_passphrase(PASSPHRASE)
-        .run()
-        .ok();
+    };
     let json = |env: &Env, args: &[&str]| run(env, args).stdout.clone();
     let set1: common::Issued =
         serde_json::from_str(&json(&a, &["generate", "alpha", "--count", "4", "--json"])).unwrap();
@@ -221,7 +212,7 @@ fn write_frozen_v2_fixture() {
         .passphrase(PASSPHRASE)
         .run()
         .ok();
-    fs::copy(a.vault(), target).unwrap();
+    fs::copy(a.vault(), FIXTURE).unwrap();
     println!("const DOUBLE_USED: &str = {:?};", set1.codes[0]);
     println!("const SUPERSEDED: &str = {:?};", set3.codes[1]);
     println!(

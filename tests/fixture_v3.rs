@@ -7,12 +7,11 @@
 //! which has no layout. See `tests/fixtures/README.md`; never regenerate it.
 
 use crate::common;
-use crate::fixture::{assert_cheap_vault_of_version, assert_frozen, copy_of};
+use crate::fixture::{assert_cheap_vault_of_version, assert_frozen, copy_of, new_fixture_vault};
 
 use std::fs;
-use std::path::Path;
 
-use common::{CHEAP_KDF, Env, Origin, Reason, exit, import_fixture};
+use common::{Env, Origin, Reason, exit, import_fixture};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v3-frozen.cvlt");
 
@@ -145,17 +144,9 @@ fn the_frozen_vault_keeps_the_uses_its_texts_recorded() {
 #[test]
 #[ignore = "writes the frozen fixture; run by hand only, see tests/fixtures/README.md"]
 fn write_frozen_v3_fixture() {
-    let target = Path::new(FIXTURE);
-    if target.exists() {
-        println!("{FIXTURE} exists and is frozen; nothing written");
+    let Some(env) = new_fixture_vault(FIXTURE, PASSPHRASE) else {
         return;
-    }
-    let env = Env::new();
-    env.cmd(["init"])
-        .args(CHEAP_KDF)
-        .new_passphrase(PASSPHRASE)
-        .run()
-        .ok();
+    };
     let mut fingerprints = Vec::new();
     for (account, file) in [
         ("acme", "letters-upper.txt"),
@@ -176,6 +167,6 @@ fn write_frozen_v3_fixture() {
         .ok()
         .json();
     fingerprints.push(vpn.set.fingerprint);
-    fs::copy(env.vault(), target).unwrap();
+    fs::copy(env.vault(), FIXTURE).unwrap();
     println!("const FINGERPRINTS: [&str; 4] = {fingerprints:?};");
 }
