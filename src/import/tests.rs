@@ -791,6 +791,15 @@ const TRAPS: &[&str] = &[
     "Page 1 of 1",
     "Each code can be used once.",
     "Call 0800 1234 5678",
+    "555-123-4567",
+    "(555) 123-4567",
+    "800 555 0199",
+    "Tel: +852 2345 6789",
+    "Account number 98765432",
+    "2026 11 22",
+    "-- ",
+    "Alice",
+    "> Sent from my phone",
 ];
 
 fn layout_strategy() -> impl Strategy<Value = (usize, Vec<usize>, &'static str, bool)> {
