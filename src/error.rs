@@ -566,7 +566,11 @@ impl Error {
             ImportOverlap { revoked: true, .. } => {
                 "this looks like an old file; get the current codes from the platform".into()
             }
-            ImportOverlap { .. } => "nothing to do: these are the codes in use".into(),
+            ImportOverlap { account, .. } => format!(
+                "these are the codes in use, already stored; `codevault use {} CODE` marks one \
+                 used",
+                shell_word(account)
+            ),
             MalformedInText(m) if m.lines.len() == 1 => {
                 "it may be a code the platform accepts: copy it again from the platform's \
                  original, or give --skip-malformed to import the other codes without it"

@@ -41,7 +41,7 @@ use std::collections::HashMap;
 
 use crate::code::{Alphabet, Code, Layout, MAX_LEN};
 
-use line::{Found, Line, Usual, natural_shapes};
+use line::{Found, Heading, Line, Usual, natural_shapes};
 
 mod line;
 mod words;
@@ -74,6 +74,8 @@ pub struct Malformed {
     /// Letters and digits in each stretch that made no code, separators
     /// left out.
     pub lens: Vec<usize>,
+    /// Whether a letter stands where the codes have digits (`8O71`).
+    pub letters: bool,
 }
 
 impl MalformedLines {
@@ -86,7 +88,8 @@ impl MalformedLines {
                 let lens: Vec<String> = m.lens.iter().map(usize::to_string).collect();
                 let last = m.lens.last().copied().unwrap_or(0);
                 let unit = if last == 1 { "character" } else { "characters" };
-                format!("{} ({} {unit})", m.line, and_list(&lens))
+                let letter = if m.letters { ", with a letter" } else { "" };
+                format!("{} ({} {unit}{letter})", m.line, and_list(&lens))
             })
             .collect();
         match each.as_slice() {
@@ -176,15 +179,22 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
     let mut found: Vec<Found> = Vec::new();
     let mut malformed: Vec<Malformed> = Vec::new();
     let mut in_prose = Vec::new();
+    // Under `Used codes:` until a blank line after its codes or another
+    // heading.
     let mut section_used = false;
+    let mut section_has_codes = false;
     let mut short_before: Option<(usize, usize)> = None;
     for (i, line) in lines.iter().enumerate() {
-        if let Some(used) = line.heading {
-            section_used = used;
+        match line.heading {
+            Some(Heading::Used) => (section_used, section_has_codes) = (true, false),
+            Some(Heading::Fresh | Heading::Other) => section_used = false,
+            Some(Heading::Blank) if section_has_codes => section_used = false,
+            _ => {}
         }
         let mut reading = line.read_codes(shape, &usual, numbered);
         if section_used {
             reading.found.iter_mut().for_each(|f| f.used = true);
+            section_has_codes |= !reading.found.is_empty();
         }
         found.extend(reading.found);
         let mut lens = reading.lens;
@@ -196,6 +206,7 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
                     malformed.push(Malformed {
                         line: before,
                         lens: vec![len],
+                        letters: false,
                     });
                 }
                 lens.push(this);
@@ -204,7 +215,11 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
         }
         short_before = reading.short.map(|len| (i + 1, len));
         if !lens.is_empty() {
-            malformed.push(Malformed { line: i + 1, lens });
+            malformed.push(Malformed {
+                line: i + 1,
+                lens,
+                letters: reading.letters,
+            });
         }
         if reading.prose_number {
             in_prose.push(i + 1);

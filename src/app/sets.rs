@@ -124,8 +124,8 @@ pub(super) fn import(
             ("lines", "have")
         };
         ctx.say(&format!(
-            "note: {noun} {} {verb} something shaped like a code inside other text, not \
-             imported; if it is a code, put it on a line of its own",
+            "note: {noun} {} {verb} something shaped like a code that reads as text or a \
+             number, not imported; if it is a code, put it on a line of its own",
             lines.join(", ")
         ));
     }

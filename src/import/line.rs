@@ -25,9 +25,8 @@ pub(super) struct Found {
 pub(super) struct Line {
     pub(super) columns: Vec<Column>,
     whole: Option<Column>,
-    /// `Used codes:` (`Some(true)`) or `Unused codes:` (`Some(false)`): a
-    /// heading that says what the codes under it are.
-    pub(super) heading: Option<bool>,
+    /// A heading, which may say what the codes under it are.
+    pub(super) heading: Option<Heading>,
 }
 
 /// What a line gave.
@@ -35,6 +34,9 @@ pub(super) struct Reading {
     pub(super) found: Vec<Found>,
     /// The length of each stretch that made no code.
     pub(super) lens: Vec<usize>,
+    /// Whether one of them holds a letter where the codes are digits
+    /// (`8O71`, an O read for a 0).
+    pub(super) letters: bool,
     /// Whether something of the codes' shape was left out as prose.
     pub(super) prose_number: bool,
     /// The line holds one short group and nothing else (`2345`): half of a
@@ -112,24 +114,84 @@ fn comments(words: &mut [Word]) {
     }
 }
 
-/// `Used codes:`, `Spent:` say the codes below are used; `Unused codes:`,
-/// `Available:`, `Remaining codes:` that they are not.
-fn heading(text: &str) -> Option<bool> {
+/// A column that starts with digits (after its number or bullet) and goes
+/// on in words (`4821 0937 - laptop`, `4821 0937 (phone)`) may be a code
+/// and a remark: the words are marked so, and [`Column::kind`] decides
+/// once the shape is known. One that starts in words (`Account 98765432`)
+/// is prose.
+fn remarks(words: &mut [Word]) {
+    let first = words.iter().find(|w| {
+        !matches!(
+            w,
+            Word::Filler | Word::Number(_) | Word::Dash | Word::Used | Word::NotUsed
+        )
+    });
+    if matches!(first, Some(Word::Piece(p)) if !p.doubtful && p.has_digit()) {
+        for w in words.iter_mut() {
+            if matches!(w, Word::Prose) {
+                *w = Word::Remark;
+            }
+        }
+    }
+}
+
+/// A heading: a short line ending in a colon, or a Markdown one (`##`).
+/// `Used codes:`, `## Spent`, `**Used (2):**` say the codes under them are
+/// used; `Unused codes:`, `Still valid:`, `Remaining:` that they are not;
+/// any other heading (`Backup codes (each can be used once):`) says
+/// neither and ends the section before it. A blank line ends one too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Heading {
+    Used,
+    Fresh,
+    Other,
+    Blank,
+}
+
+fn heading(text: &str) -> Option<Heading> {
     let text = text.trim().to_lowercase();
-    if !text.ends_with(':') || text.bytes().any(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
+        return Some(Heading::Blank);
+    }
+    let markdown = text.starts_with('#');
+    let bare = text.trim_matches(|c: char| matches!(c, '#' | '*' | '_' | ' '));
+    if !markdown && !bare.ends_with(':') {
         return None;
     }
-    let words: Vec<&str> = text
+    let words: Vec<&str> = bare
         .trim_end_matches(':')
         .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
         .collect();
-    let has = |w: &str| words.contains(&w);
-    if has("unused") || has("available") || has("remaining") || has("not") || has("new") {
-        Some(false)
-    } else if has("used") || has("spent") || has("redeemed") || has("consumed") {
-        Some(true)
+    let any = |set: &[&str]| words.iter().any(|w| set.contains(w));
+    let only = |set: &[&str]| words.iter().all(|w| set.contains(w));
+    const FILLER: [&str; 8] = [
+        "codes", "code", "backup", "recovery", "the", "ones", "already", "so",
+    ];
+    const USED: [&str; 4] = ["used", "spent", "redeemed", "consumed"];
+    const FRESH: [&str; 9] = [
+        "unused",
+        "available",
+        "remaining",
+        "valid",
+        "active",
+        "left",
+        "unspent",
+        "new",
+        "still",
+    ];
+    let short = words.len() <= 4;
+    let fresh_words =
+        |w: &&str| FRESH.contains(w) || FILLER.contains(w) || *w == "not" || USED.contains(w);
+    let says_fresh = any(&FRESH) || words.windows(2).any(|p| p == ["not", "used"]);
+    if short && says_fresh && words.iter().all(fresh_words) {
+        return Some(Heading::Fresh);
+    }
+    let used_words: Vec<&str> = USED.iter().chain(&FILLER).copied().collect();
+    if short && any(&USED) && only(&used_words) {
+        Some(Heading::Used)
     } else {
-        None
+        Some(Heading::Other)
     }
 }
 
@@ -146,13 +208,22 @@ fn read_columns(columns: &[Column], shape: Alphabet, usual: &Usual, numbered: bo
     let mut r = Reading {
         found: Vec::new(),
         lens: Vec::new(),
+        letters: false,
         prose_number: false,
         short: None,
     };
+    // A mark or a list number in a column of its own before the code's
+    // (`| ✓ | 4821 0937 |`, `1.<TAB>4821 0937`): for the next code.
+    let mut pending_used = false;
+    let mut pending_number = None;
     for column in columns {
+        let before = r.found.len();
         match column.kind(shape) {
             Kind::Codes => {
                 let (lens, short) = column.codes_strict(shape, numbered, &mut r.found);
+                let digit_set = matches!(shape, Alphabet::Digits { .. });
+                r.letters |=
+                    !lens.is_empty() && digit_set && column.pieces().any(|p| p.has_letter());
                 r.lens.extend(lens);
                 if columns.len() == 1 {
                     r.short = short;
@@ -167,12 +238,21 @@ fn read_columns(columns: &[Column], shape: Alphabet, usual: &Usual, numbered: bo
                 // it is about as long as a code.
                 r.prose_number |= len.abs_diff(shape.code_len()) <= 2;
             }
-            Kind::Marks { used } => {
+            Kind::Marks { used, number } => {
                 // A column of its own for the mark (`12345678<TAB>used`,
-                // a table's cell): it marks the code before it.
-                if used && let Some(last) = r.found.last_mut() {
-                    last.used = true;
+                // a table's cell): it marks the code before it, or, first
+                // on its line, the code after it.
+                match r.found.last_mut() {
+                    Some(last) if used => last.used = true,
+                    _ => pending_used |= used,
                 }
+                pending_number = number.or(pending_number);
+            }
+        }
+        if let Some(first) = r.found.get_mut(before) {
+            first.used |= std::mem::take(&mut pending_used);
+            if first.number.is_none() {
+                first.number = pending_number.take();
             }
         }
     }
@@ -191,8 +271,9 @@ enum Kind {
     /// Digits in groups of unequal lengths that make a phone number or a
     /// date (`800 555 0199`, `2026 11 22`), with how many digits.
     Number(usize),
-    /// No letters or digits but marks: `used`, `✓`, a bullet.
-    Marks { used: bool },
+    /// No letters or digits but marks: `used`, `✓`, a bullet, a list
+    /// number (`1.` in a cell of its own).
+    Marks { used: bool, number: Option<u32> },
 }
 
 /// One column of a line: the whole line, unless a tab, a run of spaces or
@@ -233,8 +314,18 @@ impl Column {
             }
         }
         comments(&mut words);
+        // A cell of its own holding a bare number (`| 1 | 4821 0937 |`) is
+        // the list number of the code beside it.
+        if let [Word::Piece(p)] = words.as_slice()
+            && p.digits()
+            && p.groups.len() == 1
+            && p.norm.len() <= 3
+        {
+            words = vec![Word::Number(p.norm.parse().unwrap_or(0))];
+        }
         mark_lead(&mut words);
         settle_letter_groups(&mut words);
+        remarks(&mut words);
         Column { words }
     }
 
@@ -260,7 +351,7 @@ impl Column {
     }
 
     fn kind(&self, shape: Alphabet) -> Kind {
-        if self.words.iter().any(|w| matches!(w, Word::Prose)) {
+        if self.words.iter().any(|w| matches!(w, Word::Prose)) || !self.remark_fits(shape) {
             return Kind::Prose;
         }
         if let Some(len) = self.phone_or_date() {
@@ -270,12 +361,30 @@ impl Column {
         match self.pieces().next() {
             None => Kind::Marks {
                 used: self.used_marks(),
+                number: self.words.iter().find_map(|w| match w {
+                    Word::Number(n) => Some(*n),
+                    _ => None,
+                }),
             },
             // Letters alone among digit codes are words.
             Some(_) if doubtful && matches!(shape, Alphabet::Digits { .. }) => Kind::Prose,
             Some(_) if doubtful => Kind::Doubtful,
             Some(_) => Kind::Codes,
         }
+    }
+
+    /// Without a remark, true; with one, whether the column's first run is
+    /// whole codes of `shape` (`4821 0937 - laptop`), which makes the
+    /// words after it a remark, not the column prose (`20261 is not`).
+    fn remark_fits(&self, shape: Alphabet) -> bool {
+        if !self.words.iter().any(|w| matches!(w, Word::Remark)) {
+            return true;
+        }
+        let Some(first) = self.runs(true).into_iter().next() else {
+            return false;
+        };
+        let mut taken = Vec::new();
+        split_run(&first.pieces, shape, &mut taken).is_empty() && !taken.is_empty()
     }
 
     /// Whether a mark says used, and no `not`/`unused` says otherwise.
@@ -299,10 +408,9 @@ impl Column {
     /// a code, with its digits. (`2345 678`, two groups, is a code that
     /// lost a digit.)
     fn phone_or_date(&self) -> Option<usize> {
-        let all_digits = self
-            .words
-            .iter()
-            .all(|w| matches!(w, Word::Piece(p) if p.digits()) || matches!(w, Word::Filler));
+        let all_digits = self.words.iter().all(|w| {
+            matches!(w, Word::Piece(p) if p.digits() && !p.lead) || matches!(w, Word::Filler)
+        });
         let groups: Vec<&str> = self
             .pieces()
             .filter(|p| !p.lead)
@@ -380,7 +488,7 @@ impl Column {
                     number = Some(*n);
                     (open, beside) = (false, false);
                 }
-                Word::Prose => (open, beside) = (false, false),
+                Word::Prose | Word::Remark => (open, beside) = (false, false),
             }
         }
         runs

@@ -30,6 +30,7 @@ fn m(line: usize, len: usize) -> Malformed {
     Malformed {
         line,
         lens: vec![len],
+        letters: false,
     }
 }
 
@@ -164,8 +165,14 @@ fn a_malformed_code_refuses_the_text_naming_its_line() {
         parse("12345678\n1234567\n", false).unwrap_err().to_string(),
         "line 2 (7 characters) of the text is not a code of the set's shape (8 digits)"
     );
-    // Letters in a digit code, and a digit code among letter codes.
-    assert_eq!(malformed("12345678\n12a45678\n23456789\n"), [m(2, 8)]);
+    // Letters in a digit code (said: an O read for a 0 is a common slip),
+    // and a digit code among letter codes.
+    let letter = parse("12345678\n3349 8O71\n23456789\n", false).unwrap_err();
+    assert_eq!(
+        letter.to_string(),
+        "line 2 (8 characters, with a letter) of the text is not a code of the set's shape \
+         (8 digits)"
+    );
     assert_eq!(
         malformed("a1b2c-3d4e5\nf6a7b-8c9d0\n1234-5678\n"),
         [m(3, 8)]
@@ -521,7 +528,20 @@ fn what_people_paste_gives_exactly_its_codes() {
             "a1b2c-3d4e5\nf6a7b-8c9d0\nrecoveries",
             Codes(&["a1b2c3d4e5", "f6a7b8c9d0"]),
         ),
-        ("12345678 abc\n23456789", Codes(&["23456789"])),
+        // A code, then a remark.
+        ("12345678 abc\n23456789", Codes(&["12345678", "23456789"])),
+        (
+            "4821 0937 - laptop\n1168 5520 - phone\n3349 8071",
+            Codes(&["48210937", "11685520", "33498071"]),
+        ),
+        (
+            "4821 0937 laptop\n1168 5520 (phone)\n3349 8071",
+            Codes(&["48210937", "11685520", "33498071"]),
+        ),
+        (
+            "1234 5678\n20261 is not a code\n2345 6789",
+            Codes(&["12345678", "23456789"]),
+        ),
         // Phone numbers on their own lines, in any shape of code.
         (
             "12345 67890\n23456 78901\n555 123 4567",
@@ -630,9 +650,99 @@ fn what_people_paste_gives_exactly_its_codes() {
             "i. 1234 5678\nii. 2345 6789\niii. 3456 7890",
             Codes(&["12345678", "23456789", "34567890"]),
         ),
+        // --- A third reading, end to end. Headings that mention use mark
+        // nothing; a used section ends at a blank line or a heading.
+        (
+            "Backup codes (each can be used once):\n4821 0937\n1168 5520\n3349 8071\n",
+            Codes(&["48210937", "11685520", "33498071"]),
+        ),
+        (
+            "Tick a code when it is used:\n4821 0937\n1168 5520",
+            Codes(&["48210937", "11685520"]),
+        ),
+        (
+            "Used codes:\n4821 0937\n\nStill valid:\n1168 5520\n3349 8071\n",
+            Codes(&["48210937*", "11685520", "33498071"]),
+        ),
+        (
+            "Used codes:\n4821 0937\n\nCodes:\n1168 5520",
+            Codes(&["48210937*", "11685520"]),
+        ),
+        (
+            "Used codes:\n4821 0937\n\n1168 5520",
+            Codes(&["48210937*", "11685520"]),
+        ),
+        (
+            "Used codes:\n\n4821 0937\n1168 5520",
+            Codes(&["48210937*", "11685520*"]),
+        ),
+        (
+            "## Used\n4821 0937\n## Remaining\n1168 5520",
+            Codes(&["48210937*", "11685520"]),
+        ),
+        (
+            "**Used codes:**\n4821 0937\nOthers:\n1168 5520",
+            Codes(&["48210937*", "11685520"]),
+        ),
+        (
+            "Used (1):\n4821 0937\n\n1168 5520",
+            Codes(&["48210937*", "11685520"]),
+        ),
+        // A mark before the code, in a cell or column of its own.
+        (
+            "| Used | Code |\n|---|---|\n| ✓ | 4821 0937 |\n|   | 1168 5520 |\n| x | 3349 8071 |",
+            Codes(&["48210937*", "11685520", "33498071*"]),
+        ),
+        (
+            "✓\t4821 0937\n\t1168 5520\n",
+            Codes(&["48210937*", "11685520"]),
+        ),
+        (
+            "[x]    4821 0937\n[ ]    1168 5520\n",
+            Codes(&["48210937*", "11685520"]),
+        ),
+        // Password managers' exports.
+        (
+            "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,\
+             login_password,login_totp\n,,note,Google backup codes,\"4821 0937\n1168 5520\n\
+             3349 8071\n6612 0458\n8837 2290\",,0,,,,\n",
+            Codes(&["48210937", "11685520", "33498071", "66120458", "88372290"]),
+        ),
+        (
+            "name,notes\nGoogle,\"4821 0937\n1168 5520\n3349 8071\"\n",
+            Codes(&["48210937", "11685520", "33498071"]),
+        ),
+        (
+            "{\"notes\": \"a1b2c-3d4e5\\nf6a7b-8c9d0\\n9c8b7-6a5f4\"}",
+            Codes(&["a1b2c3d4e5", "f6a7b8c9d0", "9c8b76a5f4"]),
+        ),
+        // Labels, and what is not a code's label.
+        (
+            "Code #1 - 4821 0937\nCode #2 - 1168 5520\nCode #3 - 3349 8071",
+            Codes(&["48210937", "11685520", "33498071"]),
+        ),
+        (
+            "Secret key: JBSWY3DPEHPK3PXP\na1b2c-3d4e5\nf6a7b-8c9d0",
+            Codes(&["a1b2c3d4e5", "f6a7b8c9d0"]),
+        ),
+        (
+            "sha256: 9f86d081884c7d659a2feaa0c55ad015\n1234 5678\n2345 6789",
+            Codes(&["12345678", "23456789"]),
+        ),
+        // Numbers in cells of their own keep the platform's numbering.
+        (
+            "1.\t4821 0937\t4.\t7730 1846\n2.\t1168 5520\t5.\t2294 6617\n3.\t3349 8071\t6.\t9051 3382\n",
+            Codes(&[
+                "48210937", "11685520", "33498071", "77301846", "22946617", "90513382",
+            ]),
+        ),
+        (
+            "| 1 | 4821 0937 | 3 | 7730 1846 |\n| 2 | 1168 5520 | 4 | 2294 6617 |",
+            Codes(&["48210937", "11685520", "77301846", "22946617"]),
+        ),
         ("1234 5678\r2345 678\r3456 7890\r", Refused(&[2])),
         ("1234 5678\u{2028}2345 678\u{2028}3456 7890", Refused(&[2])),
-        ("1234 5678\u{0B}2345 678", Refused(&[2])),
+        ("4821 0937\n\u{0C}1168 5520\n3349 807\n", Refused(&[3])),
         ("1234 5678\u{85}2345 678", Refused(&[2])),
     ];
     let mut wrong = Vec::new();

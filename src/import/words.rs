@@ -25,6 +25,9 @@ pub(super) enum Word {
     Dash,
     /// `//`, `#`: what follows is a comment (its used marks still count).
     Comment,
+    /// Words after a column's first code (`4821 0937 - laptop`): a remark
+    /// if that code is whole, else the column is prose (`20261 is not`).
+    Remark,
     /// A bullet, an empty box, a label, a symbol: neither code nor prose.
     Filler,
     /// Anything else: words, dates, times, addresses, phone numbers.
@@ -91,12 +94,15 @@ impl Piece {
 }
 
 /// Every kind of line break as `\n`: CR alone (old Macs, some pastes),
-/// U+2028 and U+2029, a vertical tab, a form feed (a PDF's page) and NEL.
+/// U+2028 and U+2029 and NEL.
 pub(super) fn one_break(text: &str) -> String {
-    text.replace("\r\n", "\n").replace(
-        ['\r', '\u{2028}', '\u{2029}', '\u{0B}', '\u{0C}', '\u{85}'],
-        "\n",
-    )
+    // A form feed starts a PDF's page on the line it is on, and editors
+    // count no line for it: it is a space, as is a vertical tab. A JSON
+    // export's `\n` is a line break.
+    text.replace("\r\n", "\n")
+        .replace("\\n", "\n")
+        .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n")
+        .replace(['\u{0B}', '\u{0C}'], " ")
 }
 
 /// Width folded, spaces made plain, invisible characters (bidi marks, a
@@ -156,14 +162,15 @@ pub(super) fn clean(line: &str) -> String {
     out
 }
 
-/// A tab, two spaces or more, or a table's `|` part columns; what is
-/// inside one is one space apart.
+/// A tab, two spaces or more, a table's `|`, or a comma, semicolon or
+/// quote (a CSV export's fields) part columns; what is inside one is one
+/// space apart.
 pub(super) fn split_columns(line: &str) -> Vec<String> {
     let mut columns = vec![String::new()];
     let mut spaces = 0;
     for c in line.chars() {
         match c {
-            '\t' | '|' => spaces = 2,
+            '\t' | '|' | ',' | ';' | '"' | '“' | '”' => spaces = 2,
             ' ' => spaces += 1,
             c => {
                 let current = columns.last_mut().expect("one at least");
@@ -236,18 +243,32 @@ fn is_tick(c: char) -> bool {
 /// end in a list number. (`Account number: 98765432` is no label: an
 /// account number is not a code.)
 pub(super) fn label_len(parts: &[&str]) -> usize {
+    let names = |p: &&str, words: &[&str]| {
+        let p = p.to_lowercase();
+        words.iter().any(|w| p.contains(w))
+    };
+    let code_words = ["code", "key", "backup", "recovery", "token"];
+    // A secret, a seed or a password is not a backup code.
+    let not_a_code = ["secret", "seed", "totp", "otp", "password", "pin"];
+    if parts.iter().take(4).any(|p| names(p, &not_a_code)) {
+        return 0;
+    }
+    // `Code #1 - 4821 0937`, `Key 2 …`: a word naming a code before a list
+    // number.
+    let bare_number = |p: &str| p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.len() > 2
+        && names(&parts[0], &code_words)
+        && (list_number(parts[1]).is_some() || bare_number(parts[1]))
+    {
+        return 1;
+    }
     let Some(colon) = parts.iter().take(4).position(|p| p.ends_with(':')) else {
         return 0;
     };
     if colon + 1 == parts.len() {
         return 0;
     }
-    let names_a_code = parts[..=colon].iter().any(|p| {
-        let p = p.to_lowercase();
-        ["code", "key", "backup", "recovery", "token"]
-            .iter()
-            .any(|w| p.contains(w))
-    });
+    let names_a_code = parts[..=colon].iter().any(|p| names(p, &code_words));
     let numbered = parts[colon]
         .trim_end_matches(':')
         .trim_start_matches('#')
@@ -373,6 +394,10 @@ pub(super) fn classify(word: &str, struck: bool) -> Word {
     }
     if let Some(n) = list_number(&word) {
         return Word::Number(n);
+    }
+    if word.ends_with(':') {
+        // `sha256:`, `Account:`: a label that names no code.
+        return Word::Prose;
     }
     if is_list_letter(&lower) {
         return Word::Filler;
