@@ -137,6 +137,23 @@ pub struct Issued {
     /// The set this one replaced, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_set: Option<u64>,
+    /// `import`: the codes (by index) the text marked used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub marked_used: Vec<usize>,
+    /// `import`: codes the text held twice, dropped.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub duplicates: usize,
+    /// `import --skip-malformed`: the lines left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out_lines: Vec<usize>,
+    /// `import`: lines with something shaped like a code that read as text
+    /// or a number, not imported.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_imported_lines: Vec<usize>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Issued {
@@ -146,6 +163,10 @@ impl Issued {
             set: SetInfo::of(set),
             codes: set.codes.iter().map(|e| e.code.clone()).collect(),
             revoked_set,
+            marked_used: Vec::new(),
+            duplicates: 0,
+            left_out_lines: Vec::new(),
+            not_imported_lines: Vec::new(),
         }
     }
 }

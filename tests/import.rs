@@ -942,3 +942,35 @@ fn a_number_inside_a_sentence_is_said_and_not_taken() {
         .collect();
     assert_eq!(codes, ["12345678", "34567890"]);
 }
+
+#[test]
+fn json_says_what_the_text_said_beside_its_codes() {
+    let env = Env::with_vault();
+    env.guard(&["98765432", "5517293"]);
+    let run = env
+        .cmd(["import", "bank", "--json", "--skip-malformed"])
+        .passphrase(PASS)
+        .stdin("Account 98765432\n6843 2019 (used)\n5517293\n7720 4186\n7720 4186\n")
+        .run();
+    let v: serde_json::Value = run.ok().json();
+    assert_eq!(v["codes"], serde_json::json!(["68432019", "77204186"]));
+    assert_eq!(v["marked_used"], serde_json::json!([1]));
+    assert_eq!(v["duplicates"], 1);
+    assert_eq!(v["left_out_lines"], serde_json::json!([3]));
+    assert_eq!(v["not_imported_lines"], serde_json::json!([1]));
+    // A clean text says none of it.
+    let run = env
+        .cmd(["import", "other", "--json"])
+        .passphrase(PASS)
+        .stdin("1357 2468\n")
+        .run();
+    let v: serde_json::Value = run.ok().json();
+    for key in [
+        "marked_used",
+        "duplicates",
+        "left_out_lines",
+        "not_imported_lines",
+    ] {
+        assert!(v.get(key).is_none(), "{key} in {v}");
+    }
+}

@@ -75,6 +75,15 @@ fn documents() -> Vec<(&'static str, Value)> {
             .ok(),
     );
     json("next", env.run(["next", "github", "--json"]).ok());
+    // What the imported text said beside its codes.
+    json(
+        "import (what the text said)",
+        env.cmd(["import", "bank", "--json", "--skip-malformed"])
+            .passphrase(PASS)
+            .stdin("Account 98765432\n6843 2019 (used)\n5517293\n7720 4186\n7720 4186\n")
+            .run()
+            .ok(),
+    );
     // A set that keeps the platform's layout adds `printed` to its codes.
     env.cmd(["import", "acme", "--file"])
         .arg(common::import_fixture("letters-upper.txt"))

@@ -89,7 +89,11 @@ pub(super) fn import(
     };
     let read = parsed.codes.len() + parsed.duplicates;
     let duplicates = parsed.duplicates;
-    let used = parsed.used.iter().filter(|u| **u).count();
+    let marked_used: Vec<usize> = (1..)
+        .zip(&parsed.used)
+        .filter_map(|(i, u)| u.then_some(i))
+        .collect();
+    let used = marked_used.len();
     let skipped = parsed.skipped;
     let in_prose = parsed.in_prose;
     let imported = Imported {
@@ -98,12 +102,19 @@ pub(super) fn import(
         alphabet: parsed.alphabet,
         layout: parsed.layout,
     };
-    let issued = ctx.modify(u, None, |v| {
+    let mut issued = ctx.modify(u, None, |v| {
         let new = v
             .import(&name, imported, replace, &mut SysRng, session::now())?
             .uid;
         issued(v, &name, new)
     })?;
+    issued.marked_used = marked_used;
+    issued.duplicates = duplicates;
+    issued.left_out_lines = skipped
+        .as_ref()
+        .map(|s| s.lines.iter().map(|m| m.line).collect())
+        .unwrap_or_default();
+    issued.not_imported_lines = in_prose.clone();
     if let Some(skipped) = skipped {
         ctx.say(&format!(
             "warning: left out {}: not {} of the set's shape ({})",
