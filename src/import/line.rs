@@ -79,7 +79,9 @@ impl Line {
                 std::cmp::Reverse(r.lens.iter().sum::<usize>()),
             )
         };
-        if score(&as_one) > score(&by_columns) {
+        // Read as one only where that finds codes: a line whose columns
+        // leave a malformed code over must not escape into prose.
+        if !as_one.found.is_empty() && score(&as_one) > score(&by_columns) {
             as_one
         } else {
             by_columns

@@ -741,6 +741,13 @@ fn what_people_paste_gives_exactly_its_codes() {
             Codes(&["48210937", "11685520", "77301846", "22946617"]),
         ),
         ("1234 5678\r2345 678\r3456 7890\r", Refused(&[2])),
+        // Found by a benchmark: a malformed code beside a sentence in
+        // another column, and list number 1000.
+        ("1234 5678\n9995 8339 1   Call 0800 123 456", Refused(&[2])),
+        (
+            "999. 1234 5678\n1000. 9995 8339",
+            Codes(&["12345678", "99958339"]),
+        ),
         ("1234 5678\u{2028}2345 678\u{2028}3456 7890", Refused(&[2])),
         ("4821 0937\n\u{0C}1168 5520\n3349 807\n", Refused(&[3])),
         ("1234 5678\u{85}2345 678", Refused(&[2])),
@@ -887,6 +894,27 @@ enum Style {
     TwoColumns,
 }
 
+/// Words that mark a code used or not.
+const MARKS: &[&str] = &[
+    "used",
+    "consumed",
+    "redeemed",
+    "spent",
+    "x",
+    "yes",
+    "true",
+    "unused",
+    "not",
+    "unspent",
+    "new",
+    "fresh",
+    "available",
+    "no",
+    "false",
+    "already",
+    "o",
+];
+
 /// Lines that hold no code and must stay so, whatever codes surround them.
 const TRAPS: &[&str] = &[
     "SAVE YOUR BACKUP CODES",
@@ -971,10 +999,19 @@ proptest! {
             if letters && i == 0 && !code.bytes().any(|b| b.is_ascii_digit()) {
                 code.replace_range(0..1, "7");
             }
-            if !want.contains(&code) {
+            // A group that spells a mark (`true xf3m 3j44`) reads as the
+            // mark: a known limit, about one code in a million.
+            let mut at = 0;
+            let marks = groups.iter().any(|&g| {
+                let group = &code[at..at + g];
+                at += g;
+                MARKS.contains(&group)
+            });
+            if !want.contains(&code) && !marks {
                 want.push(code);
             }
         }
+        prop_assume!(!want.is_empty());
         let print = |code: &str| {
             let mut out = String::new();
             let mut at = 0;

@@ -496,7 +496,11 @@ fn list_number(word: &str) -> Option<u32> {
             .strip_suffix(['.', ')', ':', '-'])
             .or_else(|| word.strip_prefix('#'))?,
     };
-    let digits = (1..=3).contains(&marker.len()) && marker.bytes().all(|b| b.is_ascii_digit());
+    // Up to 999, and `1000.` (the most codes a set may have); `2345-` is
+    // a code cut at the end of a line.
+    let longest = if word.ends_with(['.', ')']) { 4 } else { 3 };
+    let digits =
+        (1..=longest).contains(&marker.len()) && marker.bytes().all(|b| b.is_ascii_digit());
     digits.then(|| marker.parse().unwrap_or(0))
 }
 
