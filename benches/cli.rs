@@ -89,6 +89,50 @@ fn main() {
     if wants("agent") {
         agent(dir.path(), runs);
     }
+    if wants("import") {
+        import(runs);
+    }
+}
+
+/// `import::parse` in the process, on texts from a platform's file to the
+/// largest a text may be (1 MiB): the reading must stay linear.
+fn import(runs: usize) {
+    let google = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/import/Backup-codes-alice.txt"
+    ))
+    .expect("the Google fixture");
+    let mut largest: String = (1..=1000)
+        .map(|i| {
+            let code = 10_000_000 + i * 7919;
+            format!(
+                "{i}. {} {}   Call 0800 123 456 or write to someone@example.com on 2026-11-22 (note {i})\n",
+                code / 10_000,
+                code % 10_000
+            )
+        })
+        .collect();
+    while largest.len() < 1_000_000 {
+        largest.push_str("Keep these codes safe, they are the only way back in. Page 1 of 1\n");
+    }
+    let long_line = format!("{}1234", "ABCD ".repeat(200_000));
+    println!("import::parse, median of {runs} runs:");
+    for (name, text) in [
+        ("Google's Backup-codes file", google.as_str()),
+        ("1 MiB, 1,000 codes among prose", largest.as_str()),
+        ("1 MiB on one line, 200,000 groups", long_line.as_str()),
+    ] {
+        let times = (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                let parsed = codevault::import::parse(text, true);
+                let took = start.elapsed();
+                std::hint::black_box(parsed.ok());
+                took
+            })
+            .collect();
+        println!("  {name:<36} {}", ms(median(times)));
+    }
 }
 
 fn machine() -> String {
