@@ -182,6 +182,24 @@ const TICKED: Fixture = Fixture {
     first_shown: "1842 7706",
 };
 
+const BITWARDEN: Fixture = Fixture {
+    file: "bitwarden-export.csv",
+    codes: &["50831174", "22906618", "77450392", "66120458", "88372290"],
+    decoys: &["20261122", "0800123456", "08001234"],
+    duplicates: 0,
+    used: &[3],
+    first_shown: "5083 1174",
+};
+
+const MARKDOWN_TABLE: Fixture = Fixture {
+    file: "markdown-table.md",
+    codes: &["30186652", "77412095", "55290831", "18643370", "94027716"],
+    decoys: &["22112026", "8005550199"],
+    duplicates: 0,
+    used: &[1, 3],
+    first_shown: "3018 6652",
+};
+
 /// The fingerprint in `import`'s human line: `... fingerprint 4f2a-91c0`.
 fn printed_fingerprint(run: &common::Run) -> String {
     run.stdout
@@ -357,6 +375,16 @@ fn a_list_saved_by_notepad_with_a_bom_and_crlf() {
 
 /// The Google file read independently of the parser: each `N. dddd dddd`
 /// pair, and the set's code N must be the file's code N.
+#[test]
+fn a_password_managers_csv_export() {
+    assert_fixture(&BITWARDEN);
+}
+
+#[test]
+fn a_markdown_table_with_a_used_column() {
+    assert_fixture(&MARKDOWN_TABLE);
+}
+
 #[test]
 fn discords_list_with_its_used_marks() {
     assert_fixture(&DISCORD);

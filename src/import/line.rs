@@ -359,6 +359,17 @@ impl Column {
         if let Some(len) = self.phone_or_date() {
             return Kind::Number(len);
         }
+        // Among digit codes, a word mostly of letters (`hunter2`, a
+        // password in an export) is a word; a digit code read with an O or
+        // an l in it (`8O71`) is a malformed code.
+        let digit_set = matches!(shape, Alphabet::Digits { .. });
+        let wordy = |p: &Piece| {
+            let letters = p.norm.bytes().filter(u8::is_ascii_alphabetic).count();
+            letters * 2 > p.norm.len()
+        };
+        if digit_set && self.pieces().any(wordy) {
+            return Kind::Prose;
+        }
         let doubtful = self.pieces().all(|p| p.doubtful);
         match self.pieces().next() {
             None => Kind::Marks {
