@@ -748,6 +748,11 @@ fn what_people_paste_gives_exactly_its_codes() {
             "999. 1234 5678\n1000. 9995 8339",
             Codes(&["12345678", "99958339"]),
         ),
+        // A password among digit codes (a CSV export) is a word.
+        (
+            "1234 5678\nhunter2\n2345 6789",
+            Codes(&["12345678", "23456789"]),
+        ),
         ("1234 5678\u{2028}2345 678\u{2028}3456 7890", Refused(&[2])),
         ("4821 0937\n\u{0C}1168 5520\n3349 807\n", Refused(&[3])),
         ("1234 5678\u{85}2345 678", Refused(&[2])),
