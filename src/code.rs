@@ -359,10 +359,10 @@ pub(crate) fn is_dash(c: char) -> bool {
 
 fn is_separator(c: char) -> bool {
     c.is_whitespace()
+        || is_dash(c)
         || matches!(
             c,
-            '-' | '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2010}'
-                ..='\u{2015}' | '\u{2212}' | '\u{FF0D}' | '\u{200B}' | '\u{FEFF}'
+            '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{200B}' | '\u{FEFF}'
         )
 }
 

@@ -571,15 +571,18 @@ impl Error {
                  used",
                 shell_word(account)
             ),
-            MalformedInText(m) if m.lines.len() == 1 => {
-                "it may be a code the platform accepts: copy it again from the platform's \
-                 original, or give --skip-malformed to import the other codes without it"
-                    .into()
+            MalformedInText(m) => {
+                let (it, each, them) = if m.lines.len() == 1 {
+                    ("it", "it", "it")
+                } else {
+                    ("each", "them", "them")
+                };
+                format!(
+                    "{it} may be a code the platform accepts: copy {each} again from the \
+                     platform's original, or give --skip-malformed to import the other codes \
+                     without {them}"
+                )
             }
-            MalformedInText(_) => "each may be a code the platform accepts: copy them again from \
-                the platform's original, or give --skip-malformed to import the other codes \
-                without them"
-                .into(),
             CodesOfAnotherAccount { account, .. } => format!(
                 "check that the text is this account's codes and not those of '{}'",
                 escape(account)

@@ -7,10 +7,13 @@
 //! a heading), numbered lists (`1) 12345678`, `1 12345678`), Markdown
 //! checklists and tables, ticked or struck lists and plain lists all come
 //! down to columns of two kinds. A line is split into columns at a tab, a
-//! run of spaces or a table's `|`; each column is one of:
+//! run of spaces, a table's `|` or a CSV export's comma or quote; each
+//! column is one of:
 //!
-//! - **Codes**: nothing but groups of letters and digits, list numbers,
-//!   bullets and used marks. Every group in it is part of a code: groups
+//! - **Codes**: groups of letters and digits, with list numbers, labels
+//!   (`Code 1:`), bullets, used marks, and after its first code a remark
+//!   (`4821 0937 - laptop`) or a comment (`// phone`). Every group in it is
+//!   part of a code: groups
 //!   are joined, in order, into codes of the set's shape, and what does not
 //!   make one (`2345678` or `2345 678` among 8-digit codes) is a
 //!   *malformed* code. A mistyped code is still a code the platform will
@@ -79,6 +82,19 @@ pub struct Malformed {
 }
 
 impl MalformedLines {
+    /// `not a code of the set's shape (8 digits)`, or `not codes …`.
+    pub fn not_of_the_shape(&self) -> String {
+        let a_code = if self.lines.len() == 1 {
+            "a code"
+        } else {
+            "codes"
+        };
+        format!(
+            "not {a_code} of the set's shape ({})",
+            self.shape.describe()
+        )
+    }
+
     /// `line 2 (7 characters)`, `lines 2 (7 characters) and 4 (1 character)`.
     pub fn named(&self) -> String {
         let each: Vec<String> = self
@@ -100,7 +116,7 @@ impl MalformedLines {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
+pub fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -110,16 +126,12 @@ fn and_list(items: &[String]) -> String {
 
 impl std::fmt::Display for MalformedLines {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (is, a_code) = if self.lines.len() == 1 {
-            ("is", "a code")
-        } else {
-            ("are", "codes")
-        };
+        let is = if self.lines.len() == 1 { "is" } else { "are" };
         write!(
             f,
-            "{} of the text {is} not {a_code} of the set's shape ({})",
+            "{} of the text {is} {}",
             self.named(),
-            self.shape.describe()
+            self.not_of_the_shape()
         )
     }
 }
@@ -128,8 +140,9 @@ type Result<T, E = ImportError> = std::result::Result<T, E>;
 
 /// Shortest and longest digit code a platform hands out.
 const DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
-/// Letter-and-digit codes, separators removed: from Discord's 8 to a
-/// recovery key of seven groups of four.
+/// Letter-and-digit codes, separators removed: from Discord's 8 to the
+/// longest code a set may hold (a recovery key of seven groups of four is
+/// 28).
 const ALNUM: std::ops::RangeInclusive<usize> = 8..=MAX_LEN;
 /// Fewer characters than this in a column of codes is not taken for a
 /// code at all, malformed or not: a page number, a year.
@@ -168,13 +181,21 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
         .split('\n')
         .map(|l| Line::read(l, &mut struck))
         .collect();
-    let Some(shape) = dominant_shape(&lines) else {
+    let natural = natural(&lines);
+    let Some(shape) = dominant_shape(&natural) else {
         return Err(ImportError::NoCodes);
     };
     let numbered = numbered(&lines);
     let usual = Usual {
         case: letter_case(&lines),
-        layout: usual_layout(&lines),
+        // How the surest codes (in columns of codes, with a digit) were
+        // printed.
+        layout: most_common_layout(
+            natural[0]
+                .iter()
+                .filter(|(norm, _)| norm.bytes().any(|b| b.is_ascii_digit()))
+                .map(|(_, printed)| printed.as_str()),
+        ),
     };
     let mut found: Vec<Found> = Vec::new();
     let mut malformed: Vec<Malformed> = Vec::new();
@@ -229,11 +250,10 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
         lines: malformed,
         shape,
     });
-    if let Some(malformed) = malformed.clone()
-        && !skip_malformed
-    {
-        return Err(ImportError::Malformed(malformed));
-    }
+    let malformed = match malformed {
+        Some(m) if !skip_malformed => return Err(ImportError::Malformed(m)),
+        m => m,
+    };
     if found.is_empty() {
         return Err(ImportError::NoCodes);
     }
@@ -254,15 +274,9 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
     let mut at: HashMap<Code, usize> = HashMap::new();
     let mut codes = Vec::with_capacity(found.len());
     let mut used = Vec::with_capacity(found.len());
-    let mut layouts: Vec<(Layout, usize)> = Vec::new();
     let mut duplicates = 0;
+    let layout = most_common_layout(found.iter().map(|f| f.printed.as_str()));
     for f in found {
-        if let Some(layout) = Layout::of(&f.printed) {
-            match layouts.iter_mut().find(|(l, _)| *l == layout) {
-                Some((_, n)) => *n += 1,
-                None => layouts.push((layout, 1)),
-            }
-        }
         match at.get(&f.code) {
             // The same code twice: one mark of use is enough.
             Some(&i) => {
@@ -274,14 +288,6 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
                 codes.push(f.code);
                 used.push(f.used);
             }
-        }
-    }
-    // The most common layout; on a tie the first printed.
-    let mut layout = None;
-    let mut best = 0;
-    for (l, n) in layouts {
-        if n > best {
-            (layout, best) = (Some(l), n);
         }
     }
     Ok(Parsed {
@@ -298,15 +304,7 @@ pub fn parse(text: &str, skip_malformed: bool) -> Result<Parsed> {
 /// Whether the line is a year alone (`2026`).
 fn years(line: &Line) -> bool {
     let mut pieces = line.columns.iter().flat_map(|c| c.pieces());
-    match (pieces.next(), pieces.next()) {
-        (Some(p), None) => {
-            p.norm.len() == 4
-                && p.norm
-                    .parse::<u32>()
-                    .is_ok_and(|y| (1900..=2099).contains(&y))
-        }
-        _ => false,
-    }
+    matches!((pieces.next(), pieces.next()), (Some(p), None) if words::is_year(&p.norm))
 }
 
 /// Whether the text numbers its lines (`1 12345678`, `2. 23456789`): two
@@ -324,19 +322,38 @@ fn numbered(lines: &[Line]) -> bool {
     leads.len() >= 2 && leads.contains(&1)
 }
 
-/// The layout most codes of the text's columns of codes share, read
-/// without knowing the shape.
-fn usual_layout(lines: &[Line]) -> Option<Layout> {
-    let mut counts: HashMap<Layout, usize> = HashMap::new();
-    for line in lines {
-        let [columns, _] = line.readings();
-        for printed in line::natural_printed(columns) {
-            if let Some(layout) = Layout::of(&printed) {
-                *counts.entry(layout).or_default() += 1;
-            }
+/// The layout most of `printed` share; on a tie the first printed.
+fn most_common_layout<'a>(printed: impl Iterator<Item = &'a str>) -> Option<Layout> {
+    let mut counts: Vec<(Layout, usize)> = Vec::new();
+    for layout in printed.filter_map(Layout::of) {
+        match counts.iter_mut().find(|(l, _)| *l == layout) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((layout, 1)),
         }
     }
-    counts.into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l)
+    let mut best: Option<(Layout, usize)> = None;
+    for (l, n) in counts {
+        if best.as_ref().is_none_or(|(_, b)| n > *b) {
+            best = Some((l, n));
+        }
+    }
+    best.map(|(l, _)| l)
+}
+
+/// The codes of the text read without knowing its shape, each normalised
+/// and as printed, by trust (see [`line::natural_shapes`]).
+fn natural(lines: &[Line]) -> [Vec<(String, String)>; 3] {
+    let mut found: [Vec<(String, String)>; 3] = Default::default();
+    for line in lines {
+        let [columns, whole] = line.readings();
+        let before = found[0].len();
+        natural_shapes(columns, &mut found);
+        // Two spaces inside a code (`1234  5678`) part no columns after all.
+        if found[0].len() == before {
+            natural_shapes(whole, &mut found);
+        }
+    }
+    found
 }
 
 /// Whether the letters of the text's codes are upper case (`Some(true)`),
@@ -368,20 +385,15 @@ fn letter_case(lines: &[Line]) -> Option<bool> {
 /// of that length hold a letter than not; on a tie of counts the digit
 /// alphabet, the narrower, wins, then the longer (a mistyped code more
 /// often lost a character).
-fn dominant_shape(lines: &[Line]) -> Option<Alphabet> {
+fn dominant_shape(natural: &[Vec<(String, String)>; 3]) -> Option<Alphabet> {
     // By trust: codes in columns of codes, then letters-only codes in
     // them, then codes in prose (a single recovery key in a sentence).
-    let mut found: [Vec<String>; 3] = Default::default();
-    for line in lines {
-        let [columns, whole] = line.readings();
-        let before = found[0].len();
-        natural_shapes(columns, &mut found);
-        // Two spaces inside a code (`1234  5678`) part no columns after all.
-        if found[0].len() == before {
-            natural_shapes(whole, &mut found);
-        }
-    }
-    let codes = found.into_iter().find(|f| !f.is_empty())?;
+    let codes: Vec<&str> = natural
+        .iter()
+        .find(|f| !f.is_empty())?
+        .iter()
+        .map(|(norm, _)| norm.as_str())
+        .collect();
     let mut options: Vec<Alphabet> = Vec::new();
     for c in &codes {
         let Ok(len) = u8::try_from(c.len()) else {

@@ -15,13 +15,13 @@ use std::io::{self, Write};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::code::Code;
+use crate::code::{Code, Layout};
 use crate::crypto::KdfParams;
 use crate::display::shell_word;
 use crate::display::{self, escape};
 use crate::style;
 use crate::vault::{
-    CodeSet, CodeState, Conflict, Diagnosis, Event, EventKind, MergeCounts, Origin, Receipt,
+    CodeSet, CodeState, Conflict, Diagnosis, Entry, Event, EventKind, MergeCounts, Origin, Receipt,
     Renumbered, RevokedBy, SetRef, SetSummary, Vault,
 };
 
@@ -282,10 +282,27 @@ pub struct ShownCode {
 }
 
 impl ShownCode {
-    /// As people read it: as the platform printed it, or grouped.
-    fn shown(&self) -> String {
-        self.printed.clone().unwrap_or_else(|| self.code.grouped())
+    /// Entry `index` (from 1) of a set printed in `layout`, if it keeps one.
+    pub fn of(index: usize, entry: &Entry, layout: Option<&Layout>) -> Self {
+        ShownCode {
+            index,
+            code: entry.code.clone(),
+            used: entry.used().map(|u| UsedInfo {
+                at: u.at,
+                note: u.note.clone(),
+            }),
+            printed: entry.code.printed(layout),
+        }
     }
+
+    fn shown(&self) -> String {
+        shown(&self.code, self.printed.as_deref())
+    }
+}
+
+/// A code as people read it: as the platform printed it, or grouped.
+fn shown(code: &Code, printed: Option<&str>) -> String {
+    printed.map_or_else(|| code.grouped(), str::to_string)
 }
 
 #[derive(Serialize)]
@@ -435,8 +452,7 @@ impl View for Marked {
         if self.by_next {
             // Only the code on stdout, so `codevault next x | xclip` works;
             // the app tells the rest on stderr.
-            let shown = self.printed.clone();
-            writeln!(out, "{}", shown.unwrap_or_else(|| self.code.grouped()))
+            writeln!(out, "{}", shown(&self.code, self.printed.as_deref()))
         } else {
             line(
                 out,

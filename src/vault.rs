@@ -709,11 +709,11 @@ impl Vault {
         let mut set = self.new_set(name, codes, Origin::Imported, alphabet, rng, now)?;
         set.layout = layout;
         for (entry, _) in set.codes.iter_mut().zip(&used).filter(|(_, used)| **used) {
-            entry.uses = Box::new([Usage {
+            entry.add_use(Usage {
                 uid: Uid::random(rng)?,
                 at: now,
                 note: Some(MARKED_USED_IN_TEXT.to_string()),
-            }]);
+            });
         }
         let new = set.reference();
         let revoked = if has_active {

@@ -956,8 +956,8 @@ fn a_number_inside_a_sentence_is_said_and_not_taken() {
     run.ok();
     assert!(
         run.notes().iter().any(|l| l.starts_with(
-            "note: lines 1, 3 have something shaped like a code that reads as text or a number, \
-             not imported"
+            "note: lines 1 and 3 have something shaped like a code that reads as text or a \
+             number, not imported"
         )),
         "{run}"
     );

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::output::{SetInfo, ShownCode, UsedInfo};
+use crate::output::{SetInfo, ShownCode};
 use crate::session;
 use crate::store;
 use crate::vault::{RevokedBy, Vault};
@@ -78,15 +78,7 @@ impl Export {
                             .codes
                             .iter()
                             .enumerate()
-                            .map(|(i, e)| ShownCode {
-                                index: i + 1,
-                                code: e.code.clone(),
-                                printed: e.code.printed(set.layout.as_ref()),
-                                used: e.used().map(|u| UsedInfo {
-                                    at: u.at,
-                                    note: u.note.clone(),
-                                }),
-                            })
+                            .map(|(i, e)| ShownCode::of(i + 1, e, set.layout.as_ref()))
                             .collect(),
                     })
                     .collect(),

@@ -114,17 +114,11 @@ pub(super) fn import(
         .as_ref()
         .map(|s| s.lines.iter().map(|m| m.line).collect())
         .unwrap_or_default();
-    issued.not_imported_lines = in_prose.clone();
     if let Some(skipped) = skipped {
         ctx.say(&format!(
-            "warning: left out {}: not {} of the set's shape ({})",
+            "warning: left out {}: {}",
             skipped.named(),
-            if skipped.lines.len() == 1 {
-                "a code"
-            } else {
-                "codes"
-            },
-            skipped.shape.describe()
+            skipped.not_of_the_shape()
         ));
     }
     if !in_prose.is_empty() {
@@ -137,9 +131,10 @@ pub(super) fn import(
         ctx.say(&format!(
             "note: {noun} {} {verb} something shaped like a code that reads as text or a \
              number, not imported; if it is a code, put it on a line of its own",
-            lines.join(", ")
+            import::and_list(&lines)
         ));
     }
+    issued.not_imported_lines = in_prose;
     if duplicates > 0 {
         ctx.say(&format!(
             "warning: {} dropped",
@@ -241,15 +236,7 @@ fn shown(account: &str, set: &CodeSet, all: bool, sheet: bool) -> output::Shown 
         .iter()
         .enumerate()
         .filter(|(_, e)| all || sheet || !e.is_used())
-        .map(|(i, e)| output::ShownCode {
-            index: i + 1,
-            code: e.code.clone(),
-            printed: e.code.printed(set.layout.as_ref()),
-            used: e.used().map(|u| output::UsedInfo {
-                at: u.at,
-                note: u.note.clone(),
-            }),
-        })
+        .map(|(i, e)| output::ShownCode::of(i + 1, e, set.layout.as_ref()))
         .collect();
     output::Shown {
         account: account.to_string(),

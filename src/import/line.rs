@@ -50,11 +50,10 @@ impl Line {
     pub(super) fn read(line: &str, struck: &mut bool) -> Line {
         let text = clean(line);
         let start = *struck;
-        let columns: Vec<Column> = split_columns(&text)
-            .iter()
-            .map(|c| Column::read(c, struck))
-            .collect();
-        let whole = (columns.len() > 1).then(|| {
+        let (parts, by_spaces) = split_columns(&text);
+        let columns: Vec<Column> = parts.iter().map(|c| Column::read(c, struck)).collect();
+        // Only spaces can part the groups of one code.
+        let whole = by_spaces.then(|| {
             let one = text.replace(['\t', '|'], " ");
             Column::read(&one, &mut start.clone())
         });
@@ -278,8 +277,9 @@ enum Kind {
     Marks { used: bool, number: Option<u32> },
 }
 
-/// One column of a line: the whole line, unless a tab, a run of spaces or
-/// a table's `|` splits it (`1. 4821 0937      6. 7730 1846`).
+/// One column of a line: the whole line, unless a tab, a run of spaces, a
+/// table's `|` or a CSV export's comma or quote splits it (`1. 4821 0937
+/// 6. 7730 1846` with a run of spaces between).
 pub(super) struct Column {
     words: Vec<Word>,
 }
@@ -319,9 +319,7 @@ impl Column {
         // A cell of its own holding a bare number (`| 1 | 4821 0937 |`) is
         // the list number of the code beside it.
         if let [Word::Piece(p)] = words.as_slice()
-            && p.digits()
-            && p.groups.len() == 1
-            && p.norm.len() <= 3
+            && p.bare_number()
         {
             words = vec![Word::Number(p.norm.parse().unwrap_or(0))];
         }
@@ -530,8 +528,9 @@ impl Column {
     ) -> (Vec<usize>, Option<usize>) {
         let mut bad = Vec::new();
         let runs = self.runs(numbered);
+        let one_run = runs.len() == 1;
         let mut short = None;
-        for run in &runs {
+        for run in runs {
             let total: usize = run.pieces.iter().map(|p| p.norm.len()).sum();
             let mut taken = Vec::new();
             let mut left = split_run(&run.pieces, shape, &mut taken);
@@ -548,7 +547,7 @@ impl Column {
             }
             if taken.is_empty() && total < CODE_LIKE {
                 // A year, a page number: too short to be taken for a code.
-                if runs.len() == 1 && total >= 3 {
+                if one_run && total >= 3 {
                     short = Some(total);
                 }
                 continue;
@@ -559,8 +558,7 @@ impl Column {
             }
             let run = Run {
                 number: run_number,
-                pieces: run.pieces.clone(),
-                used: run.used,
+                ..run
             };
             run.emit(taken, shape, out);
         }
@@ -613,7 +611,8 @@ impl Column {
                 let Ok(code) = Code::parse(&norm, shape) else {
                     continue;
                 };
-                if !shape.admits(&code) || norm != code.as_str() {
+                // `LO123456` is no digit code read with an O and an l.
+                if norm != code.as_str() {
                     continue;
                 }
                 let grouped = match group {
@@ -707,12 +706,13 @@ fn split_run<'a>(
     bad
 }
 
-/// The codes of a column read without knowing the set's shape, by trust:
-/// `found[0]` codes in columns of codes, `found[1]` codes of letters only
-/// in dashed groups there (`abcd-efgh`), `found[2]` letter-and-digit codes
-/// in prose. Words of letters alone (`abcdefgh`) and numbers in sentences
-/// never decide the shape.
-pub(super) fn natural_shapes(columns: &[Column], found: &mut [Vec<String>; 3]) {
+/// The codes of a column read without knowing the set's shape, each
+/// normalised and as printed, by trust: `found[0]` codes in columns of
+/// codes, `found[1]` codes of letters only in dashed groups there
+/// (`abcd-efgh`), `found[2]` letter-and-digit codes in prose. Words of
+/// letters alone (`abcdefgh`) and numbers in sentences never decide the
+/// shape.
+pub(super) fn natural_shapes(columns: &[Column], found: &mut [Vec<(String, String)>; 3]) {
     for column in columns {
         let tier = match column.kind(Alphabet::Alnum { len: 8 }) {
             Kind::Codes => 0,
@@ -722,7 +722,6 @@ pub(super) fn natural_shapes(columns: &[Column], found: &mut [Vec<String>; 3]) {
         };
         for run in column.runs(true) {
             for group in natural_codes(&run.pieces) {
-                let (norm, _) = joined(group);
                 let letters_only = group.iter().all(|p| !p.has_digit());
                 let tier = if tier == 0 && letters_only { 1 } else { tier };
                 let mixed =
@@ -730,29 +729,10 @@ pub(super) fn natural_shapes(columns: &[Column], found: &mut [Vec<String>; 3]) {
                 if tier == 2 && !mixed {
                     continue;
                 }
-                found[tier].push(norm);
+                found[tier].push(joined(group));
             }
         }
     }
-}
-
-/// How the codes of the columns of codes were printed, read without
-/// knowing the set's shape (codes with a digit only: the sure ones).
-pub(super) fn natural_printed(columns: &[Column]) -> Vec<String> {
-    let mut out = Vec::new();
-    for column in columns {
-        if !matches!(column.kind(Alphabet::Alnum { len: 8 }), Kind::Codes) {
-            continue;
-        }
-        for run in column.runs(true) {
-            for group in natural_codes(&run.pieces) {
-                if group.iter().any(|p| p.has_digit()) {
-                    out.push(joined(group).1);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The codes a run holds read on its own, without knowing the set's

@@ -80,6 +80,11 @@ impl Piece {
             && super::ALNUM.contains(&self.norm.len())
     }
 
+    /// One to three digits alone (`1`, `12`, `234`): maybe a list number.
+    pub(super) fn bare_number(&self) -> bool {
+        is_bare_number(&self.norm) && self.groups.len() == 1
+    }
+
     /// Whether its letters are all upper case (`Some(true)`), all lower
     /// (`Some(false)`), or it has none or both.
     pub(super) fn case(&self) -> Option<bool> {
@@ -97,10 +102,15 @@ impl Piece {
 /// U+2028 and U+2029 and NEL.
 pub(super) fn one_break(text: &str) -> String {
     // A form feed starts a PDF's page on the line it is on, and editors
-    // count no line for it: it is a space, as is a vertical tab. A JSON
-    // export's `\n` is a line break.
+    // count no line for it: it is a space, as is a vertical tab. In a JSON
+    // export (a text that opens with `{` or `[`), `\n` is a line break.
+    let json = text.trim_start().starts_with(['{', '[']);
+    let text = if json {
+        text.replace("\\n", "\n")
+    } else {
+        text.to_string()
+    };
     text.replace("\r\n", "\n")
-        .replace("\\n", "\n")
         .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n")
         .replace(['\u{0B}', '\u{0C}'], " ")
 }
@@ -165,27 +175,32 @@ pub(super) fn clean(line: &str) -> String {
 /// A tab, two spaces or more, a table's `|`, or a comma, semicolon or
 /// quote (a CSV export's fields) part columns; what is inside one is one
 /// space apart.
-pub(super) fn split_columns(line: &str) -> Vec<String> {
+/// Also says whether spaces alone parted two columns somewhere: two
+/// spaces may be inside a code (`1234  5678`), a tab or a comma not.
+pub(super) fn split_columns(line: &str) -> (Vec<String>, bool) {
     let mut columns = vec![String::new()];
     let mut spaces = 0;
+    let mut hard = false;
+    let mut by_spaces = false;
     for c in line.chars() {
         match c {
-            '\t' | '|' | ',' | ';' | '"' | '“' | '”' => spaces = 2,
+            '\t' | '|' | ',' | ';' | '"' | '“' | '”' => (spaces, hard) = (2, true),
             ' ' => spaces += 1,
             c => {
                 let current = columns.last_mut().expect("one at least");
                 if spaces >= 2 && !current.is_empty() {
+                    by_spaces |= !hard;
                     columns.push(String::new());
                 } else if spaces == 1 && !current.is_empty() {
                     current.push(' ');
                 }
-                spaces = 0;
+                (spaces, hard) = (0, false);
                 columns.last_mut().expect("one at least").push(c);
             }
         }
     }
     columns.retain(|c| !c.is_empty());
-    columns
+    (columns, by_spaces)
 }
 
 /// A word that is several: `12345678,23456789`, `2345 6789(used)`,
@@ -255,10 +270,9 @@ pub(super) fn label_len(parts: &[&str]) -> usize {
     }
     // `Code #1 - 4821 0937`, `Key 2 …`: a word naming a code before a list
     // number.
-    let bare_number = |p: &str| p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
     if parts.len() > 2
         && names(&parts[0], &code_words)
-        && (list_number(parts[1]).is_some() || bare_number(parts[1]))
+        && (list_number(parts[1]).is_some() || is_bare_number(parts[1]))
     {
         return 1;
     }
@@ -293,8 +307,7 @@ pub(super) fn mark_lead(words: &mut [Word]) {
     else {
         return;
     };
-    let lead = p.digits() && p.groups.len() == 1 && p.norm.len() <= 3;
-    if lead
+    if p.bare_number()
         && next.groups[0] != p.norm.len()
         && let Word::Piece(p) = &mut words[i]
     {
@@ -381,7 +394,8 @@ pub(super) fn classify(word: &str, struck: bool) -> Word {
     ) {
         return Word::NotUsed;
     }
-    if matches!(word.as_str(), "-" | "–" | "—" | "−") {
+    let mut chars = word.chars();
+    if matches!((chars.next(), chars.next()), (Some(d), None) if is_dash(d)) {
         return Word::Dash;
     }
     if matches!(word.as_str(), "//" | "#" | "--") {
@@ -504,6 +518,11 @@ fn list_number(word: &str) -> Option<u32> {
     digits.then(|| marker.parse().unwrap_or(0))
 }
 
+/// One to three digits and nothing else.
+fn is_bare_number(text: &str) -> bool {
+    (1..=3).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// `a)`, `b.`, `(c)`, `ii.`, `iv)`: a list's letter or roman numeral.
 fn is_list_letter(lower: &str) -> bool {
     let marker = match lower.strip_prefix('(') {
@@ -526,10 +545,18 @@ fn is_date_or_phone(groups: &[&str]) -> bool {
     digits && groups.len() >= 2 && (lens.iter().any(|&l| l < 3) || groups.len() >= 3 && unequal)
 }
 
+/// `2026`: four digits of a year of this age.
+pub(super) fn is_year(text: &str) -> bool {
+    text.len() == 4
+        && text
+            .parse::<u32>()
+            .is_ok_and(|y| (1900..=2099).contains(&y))
+}
+
 /// `2026 11 22`, `22 11 2026`: three groups that read as a real date.
 pub(super) fn is_spaced_date(groups: &[&str]) -> bool {
     let n = |g: &str| g.parse::<u32>().unwrap_or(0);
-    let year = |g: &str| g.len() == 4 && (1900..=2099).contains(&n(g));
+    let year = |g: &&str| is_year(g);
     let day_month = |a: &str, b: &str| {
         let (a, b) = (n(a), n(b));
         (1..=31).contains(&a) && (1..=12).contains(&b)
