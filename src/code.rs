@@ -253,6 +253,19 @@ pub enum Case {
     Upper,
 }
 
+impl Case {
+    /// The case of a text's letters: `None` if it has none, or both.
+    pub fn of(text: &str) -> Option<Case> {
+        let upper = text.bytes().any(|b| b.is_ascii_uppercase());
+        let lower = text.bytes().any(|b| b.is_ascii_lowercase());
+        match (upper, lower) {
+            (true, false) => Some(Case::Upper),
+            (false, true) => Some(Case::Lower),
+            _ => None,
+        }
+    }
+}
+
 impl Layout {
     /// The layout of one printed code: `K7PM-2XQ9-WB4N`, `1234 5678`,
     /// `a1b2c3d4e5`. `None` unless it holds 1 to [`MAX_LEN`] ASCII letters
@@ -274,18 +287,12 @@ impl Layout {
         if len > MAX_LEN {
             return None;
         }
-        let upper = printed.bytes().any(|b| b.is_ascii_uppercase());
-        let lower = printed.bytes().any(|b| b.is_ascii_lowercase());
         Some(Layout {
             groups: groups.into(),
             separator,
             // Mixed case is shown in lower case: matching ignores case, so
             // a set cannot keep two codes that differ only in it anyway.
-            case: if upper && !lower {
-                Case::Upper
-            } else {
-                Case::Lower
-            },
+            case: Case::of(printed).unwrap_or(Case::Lower),
         })
     }
 

@@ -42,7 +42,7 @@
 
 use std::collections::HashMap;
 
-use crate::code::{Alphabet, Code, Layout, MAX_LEN};
+use crate::code::{Alphabet, Case, Code, Layout, MAX_LEN};
 
 use line::{Found, Heading, Line, Usual, natural_shapes};
 
@@ -356,24 +356,24 @@ fn natural(lines: &[Line]) -> [Vec<(String, String)>; 3] {
     found
 }
 
-/// Whether the letters of the text's codes are upper case (`Some(true)`),
-/// lower case (`Some(false)`), or not known: a word of letters alone is a
-/// code only in the codes' own case (`CONGRATS` is not one of
-/// `k7pm2xq9`'s).
-fn letter_case(lines: &[Line]) -> Option<bool> {
+/// The letter case the text's codes with letters and digits share, most
+/// of them; `None` without any: a word of letters alone is a code only in
+/// the codes' own case (`CONGRATS` is not one of `k7pm2xq9`'s).
+fn letter_case(lines: &[Line]) -> Option<Case> {
     let (mut upper, mut lower) = (0, 0);
     for column in lines.iter().flat_map(|l| &l.columns) {
         for p in column.pieces().filter(|p| p.has_letter() && p.has_digit()) {
             match p.case() {
-                Some(true) => upper += 1,
-                Some(false) => lower += 1,
+                Some(Case::Upper) => upper += 1,
+                Some(Case::Lower) => lower += 1,
                 None => {}
             }
         }
     }
     match (upper, lower) {
         (0, 0) => None,
-        (u, l) => Some(u > l),
+        (u, l) if u > l => Some(Case::Upper),
+        _ => Some(Case::Lower),
     }
 }
 

@@ -7,7 +7,7 @@ use super::words::{
     split_columns, split_word,
 };
 use super::{ALNUM, CODE_LIKE, DIGITS};
-use crate::code::{Alphabet, Code, Layout};
+use crate::code::{Alphabet, Case, Code, Layout};
 
 /// A code found, with where it came from.
 pub(super) struct Found {
@@ -199,8 +199,8 @@ fn heading(text: &str) -> Option<Heading> {
 /// How the text's codes are printed, as far as its surest codes tell: a
 /// word of letters alone is a code only if it is printed alike.
 pub(super) struct Usual {
-    /// Upper case (`Some(true)`), lower (`Some(false)`), or not known.
-    pub(super) case: Option<bool>,
+    /// The letters' case, where the codes with letters share one.
+    pub(super) case: Option<Case>,
     /// The layout most of them share.
     pub(super) layout: Option<Layout>,
 }

@@ -5,7 +5,7 @@
 //! Nothing here knows the set's shape; `line.rs` reads codes out of the
 //! words once it is known.
 
-use crate::code::{MAX_LEN, fold_width, is_dash};
+use crate::code::{Case, MAX_LEN, fold_width, is_dash};
 use crate::display::is_unsafe;
 
 /// One word of a column.
@@ -85,16 +85,9 @@ impl Piece {
         is_bare_number(&self.norm) && self.groups.len() == 1
     }
 
-    /// Whether its letters are all upper case (`Some(true)`), all lower
-    /// (`Some(false)`), or it has none or both.
-    pub(super) fn case(&self) -> Option<bool> {
-        let upper = self.text.bytes().any(|b| b.is_ascii_uppercase());
-        let lower = self.text.bytes().any(|b| b.is_ascii_lowercase());
-        match (upper, lower) {
-            (true, false) => Some(true),
-            (false, true) => Some(false),
-            _ => None,
-        }
+    /// The case of its letters, if they are all of one.
+    pub(super) fn case(&self) -> Option<Case> {
+        Case::of(&self.text)
     }
 }
 
