@@ -145,12 +145,19 @@ impl Context<'_> {
 
     /// The vault, read-only: no lock is taken.
     pub(super) fn read(&mut self) -> Result<Vault> {
+        Ok(self.read_with_version()?.0)
+    }
+
+    /// [`Context::read`], with the format version the file was written in
+    /// (a version-1 file stays one until its next write).
+    pub(super) fn read_with_version(&mut self) -> Result<(Vault, u16)> {
         let u = self.unlock()?;
         let kdf = u.keys.kdf();
+        let version = u.file.header().version;
         let vault = session::decrypt(&self.path, u.file, &u.keys)?;
         self.refuse_older(u.recalled.as_ref(), &vault)?;
         self.remember(&vault, kdf, self.accept_older);
-        Ok(vault)
+        Ok((vault, version))
     }
 
     /// What this machine remembers of the file, if this command uses it.

@@ -326,9 +326,12 @@ pub(super) fn summary(ctx: &mut Context, path: Option<&Path>) -> Result<Outcome>
         ctx.path = p.to_path_buf();
     }
     // The file's own format version: a version-1 file shows as one until
-    // its next write upgrades it, so `git diff` shows the upgrade.
-    let version = read_copy(&ctx.path)?.header().version;
-    let vault = ctx.read()?;
+    // its next write upgrades it, so `git diff` shows the upgrade. Read
+    // once: the file and its checksum are not read a second time for it.
+    let (vault, version) = ctx.read_with_version().map_err(|e| match e {
+        Error::VaultMissing { path } => Error::NoSuchFile { path },
+        e => e,
+    })?;
     ctx.emit(&output::Summary::of(&vault, version))?;
     Ok(Outcome::Done)
 }
