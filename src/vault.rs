@@ -14,7 +14,7 @@
 //! and the random generator are passed in, so every rule here is
 //! unit-testable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use blake2::Blake2b;
 use blake2::digest::Digest;
@@ -677,15 +677,21 @@ impl Vault {
         }
         // Importing a set the vault already has is a mistake worth naming:
         // most often the old file kept after the platform made new codes,
-        // or another client's file.
+        // or another client's file. Every code of the vault is looked up
+        // once, not compared with every code of the text.
+        let importing: HashSet<&Code> = codes.iter().collect();
         for (other, account) in &self.accounts {
             if let Some(pos) = account
                 .sets
                 .iter()
-                .rposition(|s| s.codes.iter().any(|e| codes.contains(&e.code)))
+                .rposition(|s| s.codes.iter().any(|e| importing.contains(&e.code)))
             {
                 let set = &account.sets[pos];
-                let shared = set.codes.iter().filter(|e| codes.contains(&e.code)).count();
+                let shared = set
+                    .codes
+                    .iter()
+                    .filter(|e| importing.contains(&e.code))
+                    .count();
                 return Err(if other == name.as_str() {
                     Error::ImportOverlap {
                         account: other.clone(),
